@@ -1,0 +1,92 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import type { Side } from "../source/change-set.js";
+import type { SourceLocation } from "../parse/types.js";
+import { formatCompactValue, truncate } from "./compact-value.js";
+import type { ValueChange } from "./types.js";
+
+export interface UnifiedDiffOptions {
+  oldName?: string;
+  newName?: string;
+  /** Unchanged lines around each hunk (default 3). */
+  context?: number;
+}
+
+/**
+ * A unified diff (`--- a`, `+++ b`, hunks) for text that reads better as lines, such as a values
+ * string block. Empty when the texts are equal.
+ */
+export function renderUnifiedDiff(
+  oldText: string,
+  newText: string,
+  options: UnifiedDiffOptions = {},
+): string {
+  if (oldText === newText) return "";
+  return createTwoFilesPatch(
+    options.oldName ?? "base",
+    options.newName ?? "head",
+    oldText,
+    newText,
+    undefined,
+    undefined,
+    { context: options.context ?? 3, headerOptions: FILE_HEADERS_ONLY },
+  );
+}
+
+export interface FormatValueContext {
+  change: ValueChange;
+  side: Side;
+}
+
+export interface ChangesDiffOptions {
+  /** Longest rendered value before it is cut with an ellipsis (default 80). */
+  width?: number;
+  /** Append `# file:line` to each line (default true). */
+  locations?: boolean;
+  /** Renders one value; the hook for masking secrets. Defaults to a one-line YAML flow rendering. */
+  formatValue?: (value: unknown, context: FormatValueContext) => string;
+}
+
+interface RenderedLine {
+  text: string;
+  location: SourceLocation | null;
+}
+
+const ROOT_LABEL = "(root)";
+const ALIGN_LIMIT = 60;
+
+/**
+ * Path-level changes as a diff-like block: `- path: old` / `+ path: new`, one line per side,
+ * with location comments aligned in one column.
+ */
+export function renderChangesAsDiff(
+  changes: readonly ValueChange[],
+  options: ChangesDiffOptions = {},
+): string {
+  const width = options.width ?? 80;
+  const showLocations = options.locations ?? true;
+  const format = options.formatValue ?? ((value: unknown) => formatCompactValue(value, width));
+
+  const lines: RenderedLine[] = [];
+  for (const change of changes) {
+    const path = change.path === "" ? ROOT_LABEL : change.path;
+    const render = (side: Side, value: unknown): string =>
+      `${side === "base" ? "-" : "+"} ${path}: ${truncate(format(value, { change, side }), width)}`;
+    if (change.op !== "added") lines.push({ text: render("base", change.before), location: change.base });
+    if (change.op !== "removed") lines.push({ text: render("head", change.after), location: change.head });
+  }
+  if (!showLocations) return lines.map((line) => line.text).join("\n");
+
+  // Align comments over the lines that fit; a longer line only pushes its own comment out.
+  const column =
+    lines.reduce(
+      (widest, { text }) => (text.length <= ALIGN_LIMIT ? Math.max(widest, text.length) : widest),
+      0,
+    ) + 2;
+  return lines
+    .map(({ text, location }) => {
+      if (!location) return text;
+      const padded = text.length < column ? text.padEnd(column) : `${text}  `;
+      return `${padded}# ${location.file}:${location.line}`;
+    })
+    .join("\n");
+}

@@ -1,0 +1,169 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
+import type { Side } from "../source/change-set.js";
+import { classifyDocument, isChartTemplatePath } from "./classify.js";
+import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
+import { pathKey, type ParsedFile, type PathSegment, type Problem, type SourceLocation } from "./types.js";
+
+const TEMPLATE_MARKER = /\{\{[\s\S]*?\}\}/;
+
+/**
+ * YAML text -> documents with the line of every node. Never throws: anything the file does wrong
+ * becomes a Problem and the other documents (and files) are still reviewed.
+ */
+export function parseFile(
+  file: string,
+  text: string,
+  side: Side,
+  limits: ParseLimits = DEFAULT_LIMITS,
+): ParsedFile {
+  const result: ParsedFile = { file, side, format: "yaml", documents: [], problems: [] };
+  const problem = (code: Problem["code"], line: number | null, message: string): ParsedFile => {
+    result.problems.push({ code, file, side, line, message });
+    return result;
+  };
+
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > limits.maxFileBytes) {
+    result.format = "unreadable";
+    return problem(
+      "file-too-large",
+      null,
+      `${bytes} bytes is over the ${limits.maxFileBytes}-byte limit; the file was not reviewed.`,
+    );
+  }
+
+  const hasTemplate = TEMPLATE_MARKER.test(text);
+  if (hasTemplate && isChartTemplatePath(file)) {
+    result.format = "helm-template";
+    return problem("helm-template", null, templateMessage());
+  }
+
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    merge: true,
+    uniqueKeys: false,
+    prettyErrors: false,
+  });
+  const list = Array.isArray(docs) ? docs : [docs];
+  if (list.length > limits.maxDocuments) {
+    result.format = "unreadable";
+    return problem(
+      "file-too-large",
+      null,
+      `${list.length} YAML documents is over the limit of ${limits.maxDocuments}; the file was not reviewed.`,
+    );
+  }
+
+  const lineOf = (offset: number | undefined): number =>
+    offset === undefined ? 1 : lineCounter.linePos(offset).line;
+
+  for (const [index, doc] of list.entries()) {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line ?? lineOf(error.pos[0]);
+      // A Go template that is not valid YAML: say so instead of blaming the syntax.
+      if (hasTemplate) {
+        result.format = "helm-template";
+        return problem("helm-template", line, templateMessage());
+      }
+      problem("yaml-syntax", line, `YAML syntax error: ${firstLine(error.message)}`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (/alias/i.test(message)) {
+        problem(
+          "alias-limit",
+          lineOf(doc.contents?.range?.[0]),
+          `YAML aliases expand past the limit of ${limits.maxAliasCount} (a "YAML bomb"?); document ${index + 1} was not reviewed.`,
+        );
+      } else {
+        problem("yaml-syntax", lineOf(doc.contents?.range?.[0]), `YAML error: ${firstLine(message)}`);
+      }
+      continue;
+    }
+    if (depthOf(value, limits.maxDepth + 1) > limits.maxDepth) {
+      problem(
+        "depth-limit",
+        lineOf(doc.contents?.range?.[0]),
+        `YAML nesting is deeper than ${limits.maxDepth} levels; document ${index + 1} was not reviewed.`,
+      );
+      continue;
+    }
+    const locations = new Map<string, SourceLocation>();
+    const start = doc.contents ? lineOf(doc.contents.range?.[0]) : lineOf(doc.range[0]);
+    recordLocations(doc.contents as Node | null, [], locations, file, lineOf);
+    result.documents.push({
+      file,
+      index,
+      kind: classifyDocument(file, value),
+      line: start,
+      value,
+      locations,
+    });
+  }
+  return result;
+}
+
+function templateMessage(): string {
+  return "Helm template ({{ }}): it changed, but it is only meaningful once rendered, so it was not parsed.";
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/** Depth of nested maps/lists, counting stops once `stopAt` is reached. */
+function depthOf(value: unknown, stopAt: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    if (max >= stopAt) return max;
+    if (typeof node === "object" && node !== null) {
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    }
+  }
+  return max;
+}
+
+/**
+ * Walks the YAML AST beside the JS value and records the line of each node.
+ * A map entry is located at its key (where a reader looks); aliases are not followed,
+ * so nodes behind them fall back to the alias line through their nearest ancestor.
+ */
+function recordLocations(
+  node: Node | null,
+  path: PathSegment[],
+  locations: Map<string, SourceLocation>,
+  file: string,
+  lineOf: (offset: number | undefined) => number,
+  ownLine?: number,
+): void {
+  if (!node) return;
+  locations.set(pathKey(path), { file, line: ownLine ?? lineOf(node.range?.[0]) });
+  if (isAlias(node)) return;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = isScalar(pair.key) ? pair.key.value : null;
+      if (key === "<<" || key === null || key === undefined) continue;
+      const keyLine = lineOf((pair.key as Node).range?.[0]);
+      const child = pair.value as Node | null;
+      if (child) {
+        recordLocations(child, [...path, String(key)], locations, file, lineOf, keyLine);
+      } else {
+        locations.set(pathKey([...path, String(key)]), { file, line: keyLine });
+      }
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      recordLocations(item as Node | null, [...path, i], locations, file, lineOf);
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The one input of the review pipeline: base and head content of every changed path.
+ * Every source (two folders, a local git range, a GitHub pull request) produces this shape.
+ */
+export type FileStatus = "added" | "removed" | "modified" | "renamed";
+
+export type Side = "base" | "head";
+
+export interface FileChange {
+  /** Repo-relative path on the head side (on the base side for removed files). */
+  path: string;
+  /** Base-side path when the file was renamed. */
+  previousPath?: string;
+  status: FileStatus;
+  /** Content at base; null when the file does not exist there or was not loaded. */
+  base: string | null;
+  /** Content at head; null when the file does not exist there or was not loaded. */
+  head: string | null;
+  /** Why content is missing although the file exists (binary, too large, fetch failed). */
+  skipped?: string;
+}
+
+/** An unchanged file loaded because the model needs it (a values file referenced by a release). */
+export interface ContextFile {
+  path: string;
+  base: string | null;
+  head: string | null;
+}
+
+export interface ChangeSet {
+  files: FileChange[];
+  /** Unchanged files, keyed by repo-relative path. */
+  context: Map<string, ContextFile>;
+  /** Human-readable notes about the source itself (e.g. "GitHub listed only the first 3,000 files"). */
+  notes: string[];
+  baseRef?: string;
+  headRef?: string;
+}
+
+/**
+ * Reads unchanged files on demand. The pipeline asks for the paths it needs after parsing
+ * (values files referenced by releases, chart defaults) and the source fetches them in one batch.
+ */
+export interface ContextReader {
+  read(paths: readonly string[]): Promise<ContextFile[]>;
+}
+
+export function emptyChangeSet(): ChangeSet {
+  return { files: [], context: new Map(), notes: [] };
+}
+
+/** Content of a path on one side, whether it changed or was loaded as context. */
+export function contentAt(changeSet: ChangeSet, path: string, side: Side): string | null {
+  for (const file of changeSet.files) {
+    if (side === "head" && file.path === path) return file.head;
+    if (side === "base" && (file.previousPath ?? file.path) === path) return file.base;
+  }
+  const context = changeSet.context.get(path);
+  return context ? context[side] : null;
+}

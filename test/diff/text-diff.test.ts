@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@jest/globals";
+import { formatCompactValue } from "../../src/diff/compact-value.js";
+import { renderChangesAsDiff, renderUnifiedDiff } from "../../src/diff/text-diff.js";
+import type { ValueChange } from "../../src/diff/types.js";
+
+const changes: ValueChange[] = [
+  {
+    path: "persistence.path",
+    op: "changed",
+    basePath: ["persistence", "path"],
+    headPath: ["persistence", "path"],
+    before: "/data",
+    after: "/srv",
+    base: { file: "values.yaml", line: 12 },
+    head: { file: "values.yaml", line: 12 },
+  },
+  {
+    path: "volumes[name=traefik-config]",
+    op: "added",
+    basePath: null,
+    headPath: ["volumes", 0],
+    after: { name: "traefik-config", mountPath: "/data", type: "configMap" },
+    base: { file: "helmrelease.yaml", line: 30 },
+    head: { file: "helmrelease.yaml", line: 40 },
+  },
+  {
+    path: "ingress.hosts",
+    op: "removed",
+    basePath: ["ingress", "hosts"],
+    headPath: null,
+    before: ["a.example", "b: c"],
+    base: { file: "values.yaml", line: 20 },
+    head: null,
+  },
+];
+
+describe("renderChangesAsDiff", () => {
+  it("prints one line per side with aligned locations", () => {
+    expect(renderChangesAsDiff(changes)).toBe(
+      [
+        "- persistence.path: /data             # values.yaml:12",
+        "+ persistence.path: /srv              # values.yaml:12",
+        "+ volumes[name=traefik-config]: {name: traefik-config, mountPath: /data, type: configMap}  # helmrelease.yaml:40",
+        '- ingress.hosts: [a.example, "b: c"]  # values.yaml:20',
+      ].join("\n"),
+    );
+  });
+
+  it("truncates long values and lets a hook format values", () => {
+    const text = renderChangesAsDiff(changes, {
+      width: 20,
+      locations: false,
+      formatValue: (value, { change, side }) =>
+        change.path === "persistence.path" ? `*** (${side})` : formatCompactValue(value),
+    });
+    expect(text).toBe(
+      [
+        "- persistence.path: *** (base)",
+        "+ persistence.path: *** (head)",
+        "+ volumes[name=traefik-config]: {name: traefik-conf…",
+        '- ingress.hosts: [a.example, "b: c"]',
+      ].join("\n"),
+    );
+  });
+});
+
+describe("formatCompactValue", () => {
+  it("quotes strings YAML would read differently", () => {
+    expect(
+      formatCompactValue({ a: "1", b: "true", c: "", d: "x\ny", e: "a, b", f: "plain text", g: null, h: [] }),
+    ).toBe('{a: "1", b: "true", c: "", d: "x\\ny", e: "a, b", f: plain text, g: null, h: []}');
+  });
+});
+
+describe("renderUnifiedDiff", () => {
+  it("renders a unified diff and nothing for equal texts", () => {
+    expect(
+      renderUnifiedDiff("a: 1\nb: 2\nc: 3\n", "a: 1\nb: 20\nc: 3\n", {
+        oldName: "base/values",
+        newName: "head/values",
+        context: 1,
+      }),
+    ).toBe("--- base/values\n+++ head/values\n@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 20\n c: 3\n");
+    expect(renderUnifiedDiff("a\n", "a\n")).toBe("");
+  });
+});
