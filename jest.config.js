@@ -2,7 +2,7 @@ import { createDefaultEsmPreset } from "ts-jest";
 
 /** @type {import('jest').Config} */
 export default {
-  ...createDefaultEsmPreset({ tsconfig: "tsconfig.json", isolatedModules: true }),
+  ...createDefaultEsmPreset({ tsconfig: "tsconfig.json" }),
   testEnvironment: "node",
   roots: ["<rootDir>/test", "<rootDir>/rules"],
   testMatch: ["**/*.test.ts"],

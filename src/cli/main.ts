@@ -1,0 +1,161 @@
+/**
+ * `gitops-review`: the review engine on a local git range or two folders, for CI and for trying
+ * the bot out. Exit codes: 0 below the threshold, 1 findings at or above it, 2 usage or I/O error.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { rules } from "../../rules/index.js";
+import { defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
+import { applyPolicy, decideVerdict } from "../engine/policy.js";
+import { reviewChangeSet } from "../engine/review.js";
+import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
+import { renderComment } from "../render/comment.js";
+import { renderJson } from "../render/json.js";
+import { renderText } from "../render/text.js";
+import type { ChangeSet, ContextReader } from "../source/change-set.js";
+import { changeSetFromFolders, SourceError } from "../source/folders.js";
+import { changeSetFromGit } from "../source/git.js";
+import { explainRule, listRules } from "./explain.js";
+
+const FORMATS = ["text", "markdown", "json"] as const;
+type Format = (typeof FORMATS)[number];
+
+export const USAGE = `Usage:
+  gitops-review diff <before-dir> <after-dir> [options]   review the change between two folders
+  gitops-review review [--repo DIR] [--base REF] [--head REF] [options]
+                                                          review a local git range (default base:
+                                                          merge-base with the default branch)
+  gitops-review rules                                     list the rules
+  gitops-review explain <rule-id>                         what a rule checks and why
+
+Options:
+  --format text|markdown|json   output format (default: text)
+  --fail-on <severity>          exit 1 when a finding is at or above it: ${SEVERITIES.join(", ")} (default: high)
+  --config FILE                 a .github/gitops-review.yml to apply (review: the repo's own by default)
+  -h, --help                    this help
+`;
+
+class UsageError extends Error {}
+
+interface Output {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processOutput: Output = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Runs the CLI and returns its exit code (sets process.exitCode when called from the binary). */
+export async function run(argv: readonly string[], output: Output = processOutput): Promise<number> {
+  try {
+    return await dispatch(argv, output);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      output.stderr(`gitops-review: ${err.message}\n${err.message.startsWith("unknown command") ? USAGE : ""}`);
+      return 2;
+    }
+    if (err instanceof SourceError || isNodeError(err)) {
+      output.stderr(`gitops-review: ${(err as Error).message.split("\n")[0]}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}
+
+function isNodeError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string";
+}
+
+async function dispatch(argv: readonly string[], output: Output): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "text" },
+        "fail-on": { type: "string", default: "high" },
+        config: { type: "string" },
+        repo: { type: "string", default: "." },
+        base: { type: "string" },
+        head: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    output.stdout(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command === "rules") {
+    output.stdout(listRules(rules));
+    return 0;
+  }
+  if (command === "explain") {
+    const explained = await explainRule(rules, args[0] ?? "");
+    if (!explained.ok) throw new UsageError(explained.message);
+    output.stdout(explained.text);
+    return 0;
+  }
+
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+  const failOn = values["fail-on"];
+  if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+
+  let source: { changeSet: ChangeSet; contextReader: ContextReader };
+  let configPath = values.config;
+  if (command === "diff") {
+    if (args.length !== 2) throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
+    source = await changeSetFromFolders(args[0]!, args[1]!);
+  } else if (command === "review") {
+    source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
+    configPath ??= join(values.repo, ".github", "gitops-review.yml");
+  } else {
+    throw new UsageError(`unknown command "${command}"`);
+  }
+
+  const config = await loadConfig(configPath, values.config !== undefined);
+  const review = await reviewChangeSet(source.changeSet, { contextReader: source.contextReader });
+  const outcome = applyPolicy(review.findings, config, { knownRuleIds: rules.map((rule) => rule.meta.id) });
+  const verdict = decideVerdict(outcome, review.inScope);
+
+  if (format === "json") output.stdout(renderJson(review, outcome, verdict) + "\n");
+  else if (format === "markdown") output.stdout(renderComment({ verdict, outcome, review, headSha: source.changeSet.headRef ?? null }) + "\n");
+  else output.stdout(renderText(review, outcome, verdict));
+
+  return outcome.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
+}
+
+/** The repo's config file when present; an explicit --config must exist and be valid. */
+async function loadConfig(path: string | undefined, required: boolean): Promise<ReviewConfig> {
+  if (!path) return defaultConfig();
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if (required) throw new SourceError(`cannot read config ${path}: ${(err as Error).message}`);
+    return defaultConfig();
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new SourceError(`config ${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const parsed = parseConfig(raw);
+  if (!parsed.ok) throw new SourceError(`config ${path} is invalid: ${parsed.errors.join("; ")}`);
+  return parsed.config;
+}

@@ -1,0 +1,129 @@
+/**
+ * The repository configuration, `.github/gitops-review.yml`.
+ *
+ * The schema is the single source of truth: it validates what `context.config` returns, gives the
+ * defaults, and generates `docs/config.schema.json` (see `src/github/generate-schema.ts`).
+ */
+import { z } from "zod";
+import { SEVERITIES, type Severity } from "./types.js";
+
+export const CONFIG_FILE = "gitops-review.yml";
+export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
+
+export const COMMENT_MODES = ["always", "on-changes", "on-findings"] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/** Severities that get a `gitops-risk:*` label, highest first. */
+export const LABELLED_SEVERITIES = ["critical", "high", "medium"] as const;
+export type LabelledSeverity = (typeof LABELLED_SEVERITIES)[number];
+
+const severity = z.enum(SEVERITIES, {
+  error: () => `expected one of ${SEVERITIES.join(", ")}`,
+});
+
+const ruleSetting = z.enum(["off", ...SEVERITIES], {
+  error: () => `expected "off" or one of ${SEVERITIES.join(", ")}`,
+});
+
+const glob = z.string().min(1, { error: "a path glob cannot be empty" });
+
+const severityShift = z
+  .int({ error: "expected a whole number of severity levels" })
+  .min(0, { error: "use a positive number (raise and lower are separate keys)" })
+  .max(SEVERITIES.length - 1);
+
+const environment = z
+  .strictObject({
+    paths: z.array(glob).min(1, { error: "an environment needs at least one path glob" }),
+    raise: severityShift.optional().describe("Raise the severity of findings in these paths by N levels."),
+    lower: severityShift.optional().describe("Lower the severity of findings in these paths by N levels."),
+  })
+  .refine((env) => !(env.raise && env.lower), { error: "set either raise or lower, not both" })
+  .describe("Findings located in files matching `paths` have their severity raised or lowered.");
+
+const labelName = z.string().min(1).max(50, { error: "GitHub label names are at most 50 characters" });
+
+export const configSchema = z
+  .strictObject({
+    rules: z
+      .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: "rule ids are kebab-case" }), ruleSetting)
+      .default({})
+      .describe('Per-rule severity override, or "off" to disable the rule.'),
+    environments: z
+      .record(z.string().min(1), environment)
+      .default({})
+      .describe(
+        "Named environments. The first environment (in file order) whose paths match a finding's file applies.",
+      ),
+    ignore: z
+      .array(glob)
+      .default([])
+      .describe("Path globs of files the review skips entirely (not fetched, no findings)."),
+    gate: z
+      .strictObject({
+        severity: severity
+          .default("high")
+          .describe("Findings at or above this severity hold the check at action_required."),
+      })
+      .prefault({})
+      .describe("When the check asks for a second reviewer."),
+    comment: z
+      .strictObject({
+        mode: z
+          .enum(COMMENT_MODES, { error: () => `expected one of ${COMMENT_MODES.join(", ")}` })
+          .default("on-changes")
+          .describe(
+            "always: every PR; on-changes: PRs touching files the review reads; on-findings: PRs with findings. An existing comment is always kept up to date.",
+          ),
+      })
+      .prefault({})
+      .describe("The sticky pull request comment."),
+    labels: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Add a label for the highest severity found."),
+        critical: labelName.default("gitops-risk:critical"),
+        high: labelName.default("gitops-risk:high"),
+        medium: labelName.default("gitops-risk:medium"),
+      })
+      .prefault({})
+      .describe("Risk labels on the pull request (medium and above), removed when no longer true."),
+  })
+  .describe("gitops-review-bot repository configuration (.github/gitops-review.yml).");
+
+export type ReviewConfig = z.output<typeof configSchema>;
+export type ReviewConfigInput = z.input<typeof configSchema>;
+export type EnvironmentConfig = ReviewConfig["environments"][string];
+
+export type ConfigResult = { ok: true; config: ReviewConfig } | { ok: false; errors: string[] };
+
+/** Validates raw configuration (null when no file exists) and fills in the defaults. */
+export function parseConfig(raw: unknown): ConfigResult {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: result.error.issues.map(formatIssue) };
+}
+
+export function defaultConfig(): ReviewConfig {
+  return configSchema.parse({});
+}
+
+/** `gate.severity: expected one of info, low, ...`: the path a user can find in their file. */
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  const message =
+    issue.code === "unrecognized_keys"
+      ? `unknown ${issue.keys.length === 1 ? "key" : "keys"} ${issue.keys.map((key) => `"${key}"`).join(", ")}`
+      : issue.message;
+  return path ? `${path}: ${message}` : message;
+}
+
+/** The JSON Schema of the configuration file, for editors and docs. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}
+
+export function labelFor(config: ReviewConfig, severity: Severity): string | null {
+  return (LABELLED_SEVERITIES as readonly string[]).includes(severity)
+    ? config.labels[severity as LabelledSeverity]
+    : null;
+}

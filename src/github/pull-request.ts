@@ -1,0 +1,106 @@
+/**
+ * Which pull request an event is about, and what GitHub says about it right now (the head SHA
+ * moves while a review runs; a stale result must not be published).
+ */
+import type { ProbotOctokit } from "probot";
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface PullRequestRef extends RepoRef {
+  number: number;
+}
+
+/** A pull request at one head commit: what one review run is about. */
+export interface ReviewTarget extends PullRequestRef {
+  headSha: string;
+  /** Tip of the base branch; the review reads the merge base of this and the head. */
+  baseSha: string;
+  /** `https://github.com/owner/repo`, for links to lines. */
+  repoUrl: string;
+  changedFiles?: number;
+}
+
+/** The fields of a pull request object (webhook payload or REST) this App reads. */
+export interface PullRequestLike {
+  number: number;
+  state: string;
+  head: { sha: string };
+  base: { sha: string; repo: { name: string; owner: { login: string }; html_url: string } };
+  changed_files?: number;
+  labels?: ({ name?: string } | string)[];
+}
+
+export function targetFromPullRequest(pr: PullRequestLike): ReviewTarget {
+  return {
+    owner: pr.base.repo.owner.login,
+    repo: pr.base.repo.name,
+    number: pr.number,
+    headSha: pr.head.sha,
+    baseSha: pr.base.sha,
+    repoUrl: pr.base.repo.html_url,
+    ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
+  };
+}
+
+type Octokit = Pick<ProbotOctokit, "rest">;
+
+export interface PullRequestNow {
+  state: string;
+  headSha: string;
+  labels: string[];
+}
+
+export async function readPullRequest(octokit: Octokit, pr: PullRequestRef): Promise<PullRequestNow> {
+  const { data } = await octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.number });
+  return {
+    state: data.state,
+    headSha: data.head.sha,
+    labels: data.labels.map((label) => label.name),
+  };
+}
+
+/**
+ * The merge base of the base branch and the head: what GitHub's "Files changed" compares against.
+ * Reading the base branch tip instead would show every later change on main as reverted.
+ */
+export async function mergeBase(octokit: Octokit, target: ReviewTarget): Promise<string> {
+  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+    owner: target.owner,
+    repo: target.repo,
+    basehead: `${target.baseSha}...${target.headSha}`,
+    per_page: 1,
+  });
+  return data.merge_base_commit.sha;
+}
+
+/**
+ * Open pull requests a re-requested check is about. GitHub fills `pull_requests` only for
+ * branches of the same repository; for forks, look the head commit up.
+ */
+export async function pullRequestsForCheck(
+  octokit: Octokit,
+  repo: RepoRef,
+  headSha: string,
+  listed: readonly { number: number }[],
+): Promise<ReviewTarget[]> {
+  const targets: ReviewTarget[] = [];
+  if (listed.length > 0) {
+    for (const { number } of listed) {
+      const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
+      if (data.state === "open") targets.push(targetFromPullRequest(data));
+    }
+    return targets;
+  }
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    owner: repo.owner,
+    repo: repo.repo,
+    commit_sha: headSha,
+  });
+  for (const pr of data) {
+    if (pr.state === "open" && pr.head.sha === headSha) targets.push(targetFromPullRequest(pr));
+  }
+  return targets;
+}

@@ -1,0 +1,210 @@
+/**
+ * The sticky pull request comment (also the CLI's `--format markdown`). A pure function of the
+ * review: verdict first, findings with their checklists, then the changes folded per release and
+ * object, then the footer. It always fits GitHub's body limit: the changes are shortened or dropped
+ * first, findings are only ever condensed, and the comment says that the rest is in the check run.
+ */
+import type { ReviewResult, Severity } from "../engine/types.js";
+import type { PolicyFinding, PolicyOutcome, Verdict } from "../engine/policy.js";
+import {
+  changeSections,
+  checklistMarkdown,
+  detailsBlock,
+  locationMarkdown,
+  messageMarkdown,
+  SEVERITY_HEADING,
+  SEVERITY_ICON,
+  severityNote,
+  type ChecklistTicks,
+  type LinkContext,
+} from "./markdown-parts.js";
+import { collectSecretValues, createRedactor, escapeMarkdown, inlineCode, truncate, type Redactor } from "./safe-text.js";
+
+/** Hidden marker the App finds its own comment by. */
+export const STICKY_MARKER = "<!-- gitops-review-bot:sticky -->";
+
+/** GitHub rejects issue comment bodies longer than this. */
+export const GITHUB_BODY_LIMIT = 65_536;
+
+export interface CommentInput {
+  /** The decision, rendered first. The gate builds its own and passes it in. */
+  verdict: Verdict;
+  outcome: PolicyOutcome;
+  review: Pick<ReviewResult, "diffs" | "notes" | "parsed">;
+  /** Commit the review is about; shown in the footer. */
+  headSha?: string | null;
+  /** Links to files on GitHub; without them locations are plain `path:line`. */
+  links?: LinkContext;
+  /** Where the full output lives, when the comment has to be shortened. */
+  checkRunUrl?: string | null;
+  /** Checklist items already ticked (kept across pushes by the gate). */
+  ticks?: ChecklistTicks;
+  /** Extra notes shown under the verdict (e.g. from the gate), Markdown, already safe. */
+  extraNotes?: readonly string[];
+  /** Body limit; GitHub's by default. */
+  maxLength?: number;
+}
+
+type FindingStyle = "full" | "compact" | "minimal";
+
+export function renderComment(input: CommentInput): string {
+  const max = input.maxLength ?? GITHUB_BODY_LIMIT;
+  const redact = createRedactor(collectSecretValues(input.review.parsed));
+  const rest = input.checkRunUrl ? `[the GitOps Review check](${input.checkRunUrl})` : "the GitOps Review check run";
+
+  const head = redact(renderHead(input));
+  const footer = redact(renderFooter(input));
+  const reserve = 400; // room for the "shortened" note
+
+  let findings = "";
+  let style: FindingStyle = "full";
+  for (style of ["full", "compact", "minimal"] as const) {
+    findings = redact(renderFindings(input, style));
+    if (head.length + findings.length + footer.length + reserve <= max) break;
+  }
+  let condensed = style !== "full";
+  if (head.length + findings.length + footer.length + reserve > max) {
+    // Hundreds of findings: one line each, cut only when nothing else fits.
+    findings = fitLines(findings, max - head.length - footer.length - reserve, rest);
+    condensed = true;
+  }
+
+  let budget = max - head.length - findings.length - footer.length - reserve;
+  const sections = changeSections(input.review);
+  const blocks: string[] = [];
+  let shortened = 0;
+  let dropped = 0;
+  for (const section of sections) {
+    const separator = blocks.length === 0 ? "\n\n### What changes\n\n" : "\n\n";
+    const full = redact(detailsBlock(section));
+    if (separator.length + full.length <= budget) {
+      blocks.push(full);
+      budget -= separator.length + full.length;
+      continue;
+    }
+    const short = redact(detailsBlock(section, 10));
+    if (short.length < full.length && separator.length + short.length <= budget) {
+      blocks.push(short);
+      budget -= separator.length + short.length;
+      shortened += 1;
+      continue;
+    }
+    dropped += 1;
+  }
+
+  const notes: string[] = [];
+  if (condensed) notes.push(`Findings are condensed to fit GitHub's comment limit; the full text is in ${rest}.`);
+  if (shortened > 0 || dropped > 0) {
+    const parts = [
+      shortened > 0 ? `${shortened} ${shortened === 1 ? "diff was" : "diffs were"} shortened` : "",
+      dropped > 0 ? `${dropped} ${dropped === 1 ? "release or object was" : "releases or objects were"} left out` : "",
+    ].filter(Boolean);
+    notes.push(`${parts.join(" and ")} to fit GitHub's comment limit; every change is in ${rest}.`);
+  }
+  const changes = blocks.length > 0 ? `\n\n### What changes\n\n${blocks.join("\n\n")}` : "";
+  const truncation = notes.length > 0 ? `\n\n> [!NOTE]\n> ${notes.join("\n> ")}` : "";
+  const body = `${head}${findings}${changes}${truncation}${footer}`;
+  // The arithmetic above keeps us under the limit; this is the belt to its braces.
+  return body.length <= max ? body : safeCut(body, max);
+}
+
+function renderHead(input: CommentInput): string {
+  const lines = [STICKY_MARKER, `### ${headerIcon(input)} GitOps Review`, "", input.verdict.line];
+  const notes = [
+    ...(input.extraNotes ?? []),
+    ...input.review.notes.map((note) => escapeMarkdown(note)),
+    ...input.outcome.notes.map((note) => escapeMarkdown(note)),
+    ...suppressedNotes(input.outcome),
+  ];
+  if (notes.length > 0) lines.push("", ...notes.map((note) => `> ${note}`));
+  return lines.join("\n");
+}
+
+function headerIcon(input: CommentInput): string {
+  if (input.verdict.conclusion === "failure") return "❌";
+  return input.outcome.highest ? SEVERITY_ICON[input.outcome.highest] : "✅";
+}
+
+function suppressedNotes(outcome: PolicyOutcome): string[] {
+  const { ruleOff, ignoredPath } = outcome.suppressed;
+  const parts = [
+    ruleOff > 0 ? `${ruleOff} by rules turned off` : "",
+    ignoredPath > 0 ? `${ignoredPath} in ignored paths` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? [`Not shown per \`.github/gitops-review.yml\`: ${parts.join(", ")}.`] : [];
+}
+
+function renderFindings(input: CommentInput, style: FindingStyle): string {
+  const { findings } = input.outcome;
+  if (findings.length === 0) return "";
+  const out: string[] = [];
+  let current: Severity | null = null;
+  let index = 0;
+  for (const finding of findings) {
+    if (finding.severity !== current) {
+      current = finding.severity;
+      const count = findings.filter((f) => f.severity === current).length;
+      out.push("", `#### ${SEVERITY_ICON[current]} ${SEVERITY_HEADING[current]} (${count})`);
+    }
+    index += 1;
+    out.push("", ...renderFinding(finding, index, style, input));
+  }
+  return out.join("\n");
+}
+
+function renderFinding(finding: PolicyFinding, index: number, style: FindingStyle, input: CommentInput): string[] {
+  const where = locationMarkdown(finding.location, input.links);
+  const heading = `**${index}. ${escapeMarkdown(finding.title)}** · ${where} · ${inlineCode(finding.ruleId)}`;
+  if (style === "minimal") return [`${heading}: ${messageMarkdown(truncate(finding.message, 200))}`];
+  const lines = [heading, messageMarkdown(finding.message)];
+  const note = severityNote(finding);
+  if (note) lines.push(note);
+  if (style === "full") lines.push(`**Fix:** ${messageMarkdown(finding.remediation)}`);
+  if (finding.checklist.length > 0) lines.push("", ...checklistMarkdown(finding, input.ticks));
+  return lines;
+}
+
+function renderFooter(input: CommentInput): string {
+  const sha = input.headSha ? `Reviewed ${inlineCode(input.headSha.slice(0, 7))}. ` : "";
+  return (
+    "\n\n---\n" +
+    `<sub>${sha}Reply \`/explain\` for a short lesson on each finding, \`/explain <rule-id>\` for one rule, ` +
+    "`/recheck` to review again.</sub>"
+  );
+}
+
+/** Keeps whole lines (never half a finding) and says how many were left out. */
+function fitLines(text: string, budget: number, rest: string): string {
+  const lines = text.split("\n");
+  const kept: string[] = [];
+  let used = 0;
+  const tail = (n: number) => `\n\n**… ${n} more findings are listed in ${rest}.**`;
+  for (const [i, line] of lines.entries()) {
+    if (used + line.length + 1 + tail(lines.length - i).length > budget) {
+      const remaining = lines.slice(i).filter((l) => l.startsWith("**")).length;
+      return kept.join("\n") + tail(remaining);
+    }
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return kept.join("\n");
+}
+
+function safeCut(body: string, max: number): string {
+  const note = "\n\n_(cut to fit GitHub's comment limit)_";
+  return truncate(body, max - note.length, "") + note;
+}
+
+/** The comment left on a PR that no longer touches files in scope (it had a comment before). */
+export function renderOutOfScopeComment(verdict: Verdict, headSha: string | null, redact?: Redactor): string {
+  const sha = headSha ? ` as of ${inlineCode(headSha.slice(0, 7))}` : "";
+  const body = [
+    STICKY_MARKER,
+    "### ✅ GitOps Review",
+    "",
+    verdict.line,
+    "",
+    `This pull request no longer changes any file the review reads${sha}; earlier findings no longer apply.`,
+  ].join("\n");
+  return redact ? redact(body) : body;
+}

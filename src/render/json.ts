@@ -1,0 +1,106 @@
+/**
+ * The CLI's `--format json`: a stable contract that scripts rely on (docs/json-output.md).
+ * Fields are only ever added; secret-looking values are masked like in every other rendering.
+ */
+import type { PolicyOutcome } from "../engine/policy.js";
+import type { ReviewResult } from "../engine/types.js";
+import type { Subject } from "../model/types.js";
+import { collectSecretValues, createRedactor, maskValue } from "./safe-text.js";
+
+export const JSON_FORMAT_VERSION = 1;
+
+function isSecretObject(subject: Subject | null): boolean {
+  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
+}
+
+function describe(subject: Subject | null) {
+  if (!subject) return null;
+  if (subject.type === "object") {
+    return {
+      type: "object",
+      apiVersion: subject.apiVersion,
+      kind: subject.identity.kind,
+      namespace: subject.identity.namespace,
+      name: subject.identity.name,
+      file: subject.document.file,
+      line: subject.document.line,
+    };
+  }
+  return {
+    type: "release",
+    origin: subject.origin,
+    namespace: subject.namespace,
+    releaseName: subject.releaseName,
+    chart: {
+      name: subject.chart.name,
+      version: subject.chart.version,
+      source: subject.chart.source,
+    },
+    valueSources: subject.valueSources,
+    file: subject.location.file,
+    line: subject.location.line,
+  };
+}
+
+export function renderJson(review: ReviewResult, outcome: PolicyOutcome, verdict: { conclusion: string; title: string }): string {
+  const redact = createRedactor(collectSecretValues(review.parsed));
+  const subjects = review.diffs.map(({ pair, changes }) => {
+    const inSecret = isSecretObject(pair.base) || isSecretObject(pair.head);
+    return {
+      id: pair.id,
+      status: pair.status,
+      ...(pair.replacementReason ? { replacementReason: pair.replacementReason } : {}),
+      base: describe(pair.base),
+      head: describe(pair.head),
+      changes: changes.map((change) => ({
+        path: change.path,
+        op: change.op,
+        ...(change.before !== undefined ? { before: maskValue(change.before, change.basePath ?? change.path, inSecret) } : {}),
+        ...(change.after !== undefined ? { after: maskValue(change.after, change.headPath ?? change.path, inSecret) } : {}),
+        base: change.basePath ? change.base : null,
+        head: change.headPath ? change.head : null,
+      })),
+    };
+  });
+  const findings = outcome.findings.map((finding) => ({
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    title: finding.title,
+    message: finding.message,
+    path: finding.location.path,
+    line: finding.location.line,
+    side: finding.location.side,
+    subject: finding.subject,
+    evidence: finding.evidence
+      ? {
+          ...finding.evidence,
+          before: maskValue(finding.evidence.before, finding.evidence.path ?? []),
+          after: maskValue(finding.evidence.after, finding.evidence.path ?? []),
+        }
+      : null,
+    checklist: finding.checklist,
+    remediation: finding.remediation,
+    fingerprint: finding.fingerprint,
+    ...(finding.engineSeverity ? { engineSeverity: finding.engineSeverity, adjustment: finding.adjustment } : {}),
+  }));
+  const document = {
+    version: JSON_FORMAT_VERSION,
+    verdict: { conclusion: verdict.conclusion, title: verdict.title, gateSeverity: outcome.gateSeverity },
+    summary: {
+      files: review.files.length,
+      subjects: subjects.filter((s) => s.status !== "unchanged").length,
+      findings: Object.fromEntries(
+        (["critical", "high", "medium", "low", "info"] as const).map((s) => [
+          s,
+          outcome.findings.filter((f) => f.severity === s).length,
+        ]),
+      ),
+    },
+    files: review.files,
+    subjects,
+    findings,
+    problems: review.problems,
+    notes: [...review.notes, ...outcome.notes],
+  };
+  return redact(JSON.stringify(document, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
+}

@@ -1,0 +1,163 @@
+/**
+ * Pieces shared by the sticky comment and the check run output. Every piece of data from the pull
+ * request goes through safe-text before it is placed in Markdown.
+ */
+import { renderChangesAsDiff } from "../diff/text-diff.js";
+import { formatCompactValue } from "../diff/compact-value.js";
+import { describeSubject } from "../engine/rule-kit.js";
+import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
+import type { PolicyFinding } from "../engine/policy.js";
+import type { Subject } from "../model/types.js";
+import { codeBlock, escapeMarkdown, htmlText, inlineCode, isSecretPath, MASK, maskValue } from "./safe-text.js";
+
+export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
+  critical: "🔴",
+  high: "🟠",
+  medium: "🟡",
+  low: "🔵",
+  info: "⚪",
+};
+
+export const SEVERITY_HEADING: Readonly<Record<Severity, string>> = {
+  critical: "Critical",
+  high: "High",
+  medium: "Medium",
+  low: "Low",
+  info: "Info",
+};
+
+/** Where the reviewed commits live, to link locations. Absent in the CLI: locations stay text. */
+export interface LinkContext {
+  /** `https://github.com/owner/repo` */
+  repoUrl: string;
+  baseSha: string;
+  headSha: string;
+}
+
+export function locationText(location: FindingLocation): string {
+  return location.line ? `${location.path}:${location.line}` : location.path;
+}
+
+export function locationUrl(location: FindingLocation, links: LinkContext): string {
+  const sha = location.side === "base" ? links.baseSha : links.headSha;
+  const path = location.path.split("/").map(encodeUrlSegment).join("/");
+  return `${links.repoUrl}/blob/${sha}/${path}${location.line ? `#L${location.line}` : ""}`;
+}
+
+/** `` [`path:line`](url) `` or just the code span without links. */
+export function locationMarkdown(location: FindingLocation, links?: LinkContext): string {
+  const label = inlineCode(locationText(location));
+  const deleted = location.side === "base" ? " (base)" : "";
+  return links ? `[${label}](${locationUrl(location, links)})${deleted}` : `${label}${deleted}`;
+}
+
+function encodeUrlSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Rule messages are templates filled with data from the PR. Code spans the rule wrote stay code
+ * spans; everything else is escaped. Either way the result cannot inject Markdown or mentions.
+ */
+export function messageMarkdown(message: string): string {
+  const parts = message.split(/(`[^`]+`)/);
+  return parts
+    .map((part) => (part.startsWith("`") && part.endsWith("`") && part.length > 1 ? inlineCode(part.slice(1, -1)) : escapeMarkdown(part)))
+    .join("");
+}
+
+/** Hidden key of one checklist item, so ticks can be matched to findings across pushes. */
+export function checklistMarker(fingerprint: string, index: number): string {
+  return `<!-- gitops-review-bot:check ${safeId(fingerprint)}/${index} -->`;
+}
+
+export function checklistKey(fingerprint: string, index: number): string {
+  return `${safeId(fingerprint)}/${index}`;
+}
+
+function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.:-]/g, "");
+}
+
+/** Who ticked a checklist item, keyed by `checklistKey`. */
+export type ChecklistTicks = ReadonlyMap<string, { by: string }>;
+
+export function checklistMarkdown(finding: PolicyFinding, ticks?: ChecklistTicks): string[] {
+  return finding.checklist.map((item, index) => {
+    const tick = ticks?.get(checklistKey(finding.fingerprint, index));
+    const by = tick ? ` (ticked by ${escapeMarkdown(tick.by)})` : "";
+    return `- [${tick ? "x" : " "}] ${messageMarkdown(item)}${by} ${checklistMarker(finding.fingerprint, index)}`;
+  });
+}
+
+export function severityNote(finding: PolicyFinding): string | null {
+  if (!finding.engineSeverity || !finding.adjustment) return null;
+  return `_Severity ${finding.engineSeverity} → ${finding.severity}: ${escapeMarkdown(finding.adjustment)}._`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes per release and per object
+
+export interface ChangeSection {
+  /** Summary line, HTML (it sits in a `<summary>`). */
+  summary: string;
+  /** The diff-like block, Markdown (a fenced `diff` block), or null when nothing to show. */
+  body: string | null;
+  /** Lines of the diff, to shorten the block when space runs out. */
+  lines: string[];
+}
+
+function isKubernetesSecret(subject: Subject | null): boolean {
+  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
+}
+
+function subjectLabel(diff: PairDiff): string {
+  const subject = diff.pair.head ?? diff.pair.base;
+  return subject ? describeSubject(subject) : diff.pair.id;
+}
+
+const STATUS_TEXT: Readonly<Record<string, string>> = {
+  added: "added",
+  removed: "removed",
+  modified: "changed",
+  replaced: "replaced (deleted and created again)",
+  unchanged: "unchanged",
+};
+
+/** One section per release or object that changes, in the order the engine paired them. */
+export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100): ChangeSection[] {
+  const sections: ChangeSection[] = [];
+  for (const diff of review.diffs) {
+    if (diff.pair.status === "unchanged" && diff.changes.length === 0) continue;
+    const inSecret = isKubernetesSecret(diff.pair.head) || isKubernetesSecret(diff.pair.base);
+    const text = renderChangesAsDiff(diff.changes, {
+      width,
+      formatValue: (value, { change }) =>
+        isSecretPath(change.path, inSecret) ? MASK : formatCompactValue(maskValue(value, change.path, inSecret), width),
+    });
+    const lines = text === "" ? [] : text.split("\n");
+    const n = diff.changes.length;
+    const replaced =
+      diff.pair.status === "replaced" && diff.pair.base && diff.pair.head
+        ? `, was <code>${htmlText(describeSubject(diff.pair.base))}</code>`
+        : "";
+    const summary =
+      `<code>${htmlText(subjectLabel(diff))}</code>: ${STATUS_TEXT[diff.pair.status] ?? diff.pair.status}${replaced}` +
+      (n > 0 ? `, ${n} ${n === 1 ? "change" : "changes"}` : "");
+    sections.push({ summary, body: lines.length > 0 ? codeBlock(lines.join("\n"), "diff") : null, lines });
+  }
+  return sections;
+}
+
+/** A `<details>` block; `maxLines` shortens the diff and says how much was left out. */
+export function detailsBlock(section: ChangeSection, maxLines = Number.POSITIVE_INFINITY): string {
+  let body = section.body;
+  if (body !== null && section.lines.length > maxLines) {
+    const kept = section.lines.slice(0, maxLines);
+    kept.push(`# … ${section.lines.length - maxLines} more lines in the check run`);
+    body = codeBlock(kept.join("\n"), "diff");
+  }
+  return body === null
+    ? `<details><summary>${section.summary}</summary>\n\nNo value-level change to show.\n\n</details>`
+    : `<details><summary>${section.summary}</summary>\n\n${body}\n\n</details>`;
+}

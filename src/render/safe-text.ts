@@ -1,0 +1,242 @@
+/**
+ * Everything that comes from a pull request (file names, values, names of objects) passes through
+ * here before it reaches a comment, a check run or a terminal:
+ *
+ * - `@mentions` and `#123` references are broken with a zero-width space, so a values file cannot
+ *   make the bot ping a team or cross-link an issue;
+ * - HTML and Markdown control characters are escaped in text, code spans and blocks get a fence
+ *   longer than any backtick run they contain;
+ * - values that look secret (by key, inside a Kubernetes Secret, or by shape) are masked, and a
+ *   final redaction pass removes every collected secret value from whole bodies.
+ */
+import type { ParsedFile, PathSegment } from "../parse/types.js";
+
+export const MASK = "••••••";
+const ZWSP = "\u200B";
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+/** Breaks `@user`, `@org/team` mentions (in any context, code included). */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWSP}`);
+}
+
+/** Breaks `#123` and `GH-123` auto-links. */
+function neutralizeReferences(text: string): string {
+  return text.replace(/(#|\bGH-)(?=\d)/gi, `$1${ZWSP}`);
+}
+
+/** Removes C0/C1 control characters except tab and newline. */
+function stripControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, "");
+}
+
+/**
+ * Escapes text for inline Markdown: HTML entities, every ASCII punctuation that Markdown or
+ * GitHub's extensions treat specially, mentions and references. Newlines become spaces.
+ */
+export function escapeMarkdown(text: string): string {
+  const escaped = stripControl(text)
+    .replace(/\r?\n|\r/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]#!|~$]/g, "\\$&")
+    // Only at the start can these open a list, a heading or a quote.
+    .replace(/^(\s*)([-+=])/, "$1\\$2")
+    .replace(/^(\s*\d+)([.)])/, "$1\\$2");
+  return neutralizeReferences(neutralizeMentions(escaped));
+}
+
+/** Text inside raw HTML (a `<summary>`, a `<code>` element): entities, mentions, references. */
+export function htmlText(text: string): string {
+  const escaped = stripControl(text)
+    .replace(/\r?\n|\r/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;")
+    .replace(/[`*_[\]\\|~$]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return neutralizeReferences(neutralizeMentions(escaped));
+}
+
+/** A code span that holds any text: the fence is longer than any backtick run inside. */
+export function inlineCode(text: string): string {
+  const content = neutralizeMentions(stripControl(text).replace(/\r?\n|\r/g, " "));
+  const fence = "`".repeat(longestRun(content, "`") + 1);
+  const pad = content.startsWith("`") || content.endsWith("`") || content.trim() === "" ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+
+/** A fenced code block that holds any text. */
+export function codeBlock(text: string, info = ""): string {
+  const content = neutralizeMentions(stripControl(text)).replace(/\s+$/, "");
+  const fence = "`".repeat(Math.max(3, longestRun(content, "`") + 1));
+  return `${fence}${info}\n${content}\n${fence}`;
+}
+
+/** Text for places without Markdown (check run annotations, terminal output). */
+export function plainText(text: string): string {
+  return neutralizeMentions(stripControl(text));
+}
+
+/** Shortens to at most `max` UTF-16 units without splitting a surrogate pair. */
+export function truncate(text: string, max: number, ellipsis = "…"): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - ellipsis.length);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return text.slice(0, end) + ellipsis;
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let current = 0;
+  for (const c of text) {
+    current = c === char ? current + 1 : 0;
+    longest = Math.max(longest, current);
+  }
+  return longest;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+const SECRET_WORD =
+  /(pass(word|wd|phrase)?|pwd|token|secret|credential|private.?key|api.?key|access.?key|client.?key|(^|[-_.])key$|[a-z]Key$|^key$|auth$|bearer|cookie|salt|signature|dsn$|connection.?string)/i;
+/** Keys that name or point to a secret rather than hold one: show them, reviewers need them. */
+const SECRET_REFERENCE = /(name|names|ref|refs|selector|path|file|dir|mount|enabled|create|kind|type|annotations|labels|keys)$|^existing/i;
+
+/**
+ * Whether a value at this path looks secret. `path` is a list of keys or a readable diff path
+ * (`env[name=DB_PASSWORD].value`); `inSecret` marks the `data`/`stringData` of a Kubernetes Secret.
+ */
+export function isSecretPath(path: readonly PathSegment[] | string, inSecret = false): boolean {
+  const tokens = pathTokens(path);
+  if (inSecret && (tokens[0] === "data" || tokens[0] === "stringData")) return tokens.length > 1;
+  const last = tokens.at(-1);
+  if (last === undefined || SECRET_REFERENCE.test(last)) return false;
+  return tokens.some((token) => SECRET_WORD.test(token));
+}
+
+function pathTokens(path: readonly PathSegment[] | string): string[] {
+  const parts = typeof path === "string" ? path.split(/[.[\]=]+/) : path.map(String);
+  return parts.filter((part) => part !== "" && !/^\d+$/.test(part));
+}
+
+/** Private keys, GitHub/Slack/AWS tokens, JWTs: secret whatever key holds them. */
+const SECRET_SHAPES: readonly RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
+  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g,
+];
+
+function maskShapes(text: string): string {
+  let result = text;
+  for (const shape of SECRET_SHAPES) result = result.replace(shape, MASK);
+  return result;
+}
+
+/**
+ * A copy of `value` with every secret-looking leaf masked. `path` is where the value sits (its
+ * own key decides for scalars); `{ name: DB_PASSWORD, value: ... }` env entries are masked too.
+ */
+export function maskValue(value: unknown, path: readonly PathSegment[] | string = [], inSecret = false): unknown {
+  const base = typeof path === "string" ? pathTokens(path) : [...path];
+  return maskAt(value, base, inSecret);
+}
+
+function maskAt(value: unknown, path: PathSegment[], inSecret: boolean): unknown {
+  if (value === null || value === undefined || typeof value === "boolean") return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
+    if (isSecretPath(path, inSecret)) return MASK;
+    return typeof value === "string" ? maskShapes(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((item, index) => maskAt(item, [...path, index], inSecret));
+  if (typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const envSecret = typeof record.name === "string" && SECRET_WORD.test(record.name);
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(record)) {
+      out[key] = envSecret && key === "value" ? MASK : maskAt(child, [...path, key], inSecret);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Free text such as a parser error quoting a line: `password: x`, `token=x` lose their value. */
+const INLINE_ASSIGNMENT =
+  /\b([A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|token|secret|credential|api.?key|private.?key|access.?key)[A-Za-z0-9_.-]*)(["']?\s*[:=]\s*)(?!\s*(?:\||>|$))(["']?)([^\s"',}]+)/gim;
+
+/**
+ * Collects the values of secret-looking keys and of Kubernetes Secrets in every parsed file, so
+ * a last pass can remove them from whole bodies even where a rule quoted one in its message.
+ */
+export function collectSecretValues(files: readonly ParsedFile[]): Set<string> {
+  const found = new Set<string>();
+  for (const file of files) {
+    for (const document of file.documents) {
+      const root = document.value as Record<string, unknown> | null;
+      const isSecret =
+        root !== null &&
+        typeof root === "object" &&
+        root.kind === "Secret" &&
+        typeof root.apiVersion === "string" &&
+        root.apiVersion === "v1";
+      collectFrom(document.value, [], isSecret, found);
+    }
+  }
+  return found;
+}
+
+function collectFrom(value: unknown, path: PathSegment[], inSecret: boolean, found: Set<string>): void {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
+    if (isSecretPath(path, inSecret)) addSecret(String(value), found);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => collectFrom(item, [...path, index], inSecret, found));
+    return;
+  }
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const envSecret = typeof record.name === "string" && SECRET_WORD.test(record.name);
+    for (const [key, child] of Object.entries(record)) {
+      if (envSecret && key === "value" && (typeof child === "string" || typeof child === "number")) {
+        addSecret(String(child), found);
+      } else {
+        collectFrom(child, [...path, key], inSecret, found);
+      }
+    }
+  }
+}
+
+/** Values too short or too common to remove from free text without mangling it. */
+function addSecret(value: string, found: Set<string>): void {
+  const trimmed = value.trim();
+  if (trimmed.length < 4 || /^(true|false|null|changeme|none)$/i.test(trimmed)) return;
+  found.add(trimmed);
+  for (const line of trimmed.split(/\r?\n/)) if (line.trim().length >= 8) found.add(line.trim());
+}
+
+export type Redactor = (text: string) => string;
+
+/** Removes known secret values, `key: value` assignments of secret keys and token shapes. */
+export function createRedactor(secrets: Iterable<string> = []): Redactor {
+  const values = [...new Set(secrets)].sort((a, b) => b.length - a.length);
+  return (text: string) => {
+    let result = text;
+    for (const secret of values) result = result.split(secret).join(MASK);
+    result = result.replace(INLINE_ASSIGNMENT, (match, key: string, sep: string, quote: string, val: string) =>
+      SECRET_REFERENCE.test(key) || val === MASK ? match : `${key}${sep}${quote}${MASK}`,
+    );
+    return maskShapes(result);
+  };
+}

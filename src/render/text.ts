@@ -1,0 +1,80 @@
+/**
+ * The CLI's terminal rendering: verdict, findings with their checklists, then what changed per
+ * release and object as a diff. Plain text, so it reads the same in a CI log and a terminal.
+ */
+import type { PolicyOutcome, Verdict } from "../engine/policy.js";
+import type { ReviewResult, Severity } from "../engine/types.js";
+import { formatCompactValue } from "../diff/compact-value.js";
+import { renderChangesAsDiff } from "../diff/text-diff.js";
+import { describeSubject } from "../engine/rule-kit.js";
+import { collectSecretValues, createRedactor, maskValue } from "./safe-text.js";
+
+const LABEL: Record<Severity, string> = {
+  critical: "CRITICAL",
+  high: "HIGH",
+  medium: "MEDIUM",
+  low: "LOW",
+  info: "INFO",
+};
+
+function where(path: string, line: number | null): string {
+  return line ? `${path}:${line}` : path || "(whole change)";
+}
+
+export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict: Verdict): string {
+  const redact = createRedactor(collectSecretValues(review.parsed));
+  const out: string[] = [];
+  out.push(`GitOps review: ${verdict.title}`);
+  out.push("");
+  for (const note of [...review.notes, ...outcome.notes]) out.push(`note: ${note}`);
+
+  if (outcome.findings.length > 0) {
+    out.push(`Findings (${outcome.findings.length}):`);
+    for (const finding of outcome.findings) {
+      out.push("");
+      out.push(`[${LABEL[finding.severity]}] ${finding.title}  (${finding.ruleId})`);
+      out.push(`  at ${where(finding.location.path, finding.location.line)}${finding.location.side === "base" ? " (before the change)" : ""}`);
+      out.push(`  ${finding.message}`);
+      if (finding.adjustment) out.push(`  severity ${finding.engineSeverity} -> ${finding.severity}: ${finding.adjustment}`);
+      out.push(`  Fix: ${finding.remediation}`);
+      if (finding.severity !== "info") {
+        out.push("  Second reviewer checklist:");
+        for (const item of finding.checklist) out.push(`    [ ] ${item}`);
+      }
+    }
+    out.push("");
+  }
+
+  const changed = review.diffs.filter((diff) => diff.pair.status !== "unchanged" && diff.changes.length > 0);
+  if (changed.length > 0) {
+    out.push(`Changes (${changed.length} ${changed.length === 1 ? "subject" : "subjects"}):`);
+    for (const { pair, changes } of changed) {
+      const subject = pair.head ?? pair.base;
+      if (!subject) continue;
+      const inSecret = subject.type === "object" && subject.identity.kind === "Secret";
+      out.push("");
+      const name = pair.status === "replaced" && pair.base && pair.head
+        ? `${describeSubject(pair.base)} -> ${describeSubject(pair.head)}`
+        : describeSubject(subject);
+      out.push(`${pair.status.toUpperCase()} ${name}`);
+      if (pair.replacementReason) out.push(`  replacement: ${pair.replacementReason}`);
+      if (pair.status === "added" || pair.status === "removed") {
+        const file = subject.type === "object" ? subject.document.file : subject.location.file;
+        const line = subject.type === "object" ? subject.document.line : subject.location.line;
+        out.push(`  ${pair.status} in ${where(file, line)}`);
+        continue;
+      }
+      const rendered = renderChangesAsDiff(changes, {
+        width: 100,
+        formatValue: (value, { change, side }) =>
+          formatCompactValue(
+            maskValue(value, (side === "base" ? change.basePath : change.headPath) ?? change.path, inSecret),
+            100,
+          ),
+      });
+      out.push(...rendered.split("\n").map((line) => `  ${line}`));
+    }
+  }
+  if (outcome.findings.length === 0 && changed.length === 0) out.push("Nothing to review: no change in scope.");
+  return redact(out.join("\n")) + "\n";
+}
