@@ -17,8 +17,11 @@ export async function readExplainText(ruleId: string): Promise<string | null> {
 export function listRules(rules: readonly Rule[]): string {
   const width = Math.max(...rules.map((rule) => rule.meta.id.length));
   return (
-    rules.map((rule) => `${rule.meta.id.padEnd(width)}  ${rule.meta.defaultSeverity.padEnd(8)}  ${rule.meta.title}`).join("\n") +
-    "\n"
+    rules
+      .map(
+        (rule) => `${rule.meta.id.padEnd(width)}  ${rule.meta.defaultSeverity.padEnd(8)}  ${rule.meta.title}`,
+      )
+      .join("\n") + "\n"
   );
 }
 
@@ -28,8 +31,17 @@ export async function explainRule(
 ): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
   const rule = rules.find((candidate) => candidate.meta.id === ruleId);
   if (!rule) {
-    const suggestion = rules.length > 0 && ruleId ? closest(ruleId, rules.map((r) => r.meta.id)) : null;
-    return { ok: false, message: `unknown rule "${ruleId}"${suggestion ? `; did you mean ${suggestion}?` : ""}` };
+    const suggestion =
+      rules.length > 0 && ruleId
+        ? closest(
+            ruleId,
+            rules.map((r) => r.meta.id),
+          )
+        : null;
+    return {
+      ok: false,
+      message: `unknown rule "${ruleId}"${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+    };
   }
   const explain = (await readExplainText(rule.meta.id)) ?? "";
   const checklist = rule.checklist.map((item) => `- [ ] ${item}`).join("\n");

@@ -55,7 +55,9 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     return await dispatch(argv, output);
   } catch (err) {
     if (err instanceof UsageError) {
-      output.stderr(`gitops-review: ${err.message}\n${err.message.startsWith("unknown command") ? USAGE : ""}`);
+      output.stderr(
+        `gitops-review: ${err.message}\n${err.message.startsWith("unknown command") ? USAGE : ""}`,
+      );
       return 2;
     }
     if (err instanceof SourceError || isNodeError(err)) {
@@ -118,7 +120,8 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   let source: { changeSet: ChangeSet; contextReader: ContextReader };
   let configPath = values.config;
   if (command === "diff") {
-    if (args.length !== 2) throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
+    if (args.length !== 2)
+      throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
     source = await changeSetFromFolders(args[0]!, args[1]!);
   } else if (command === "review") {
     source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
@@ -133,7 +136,10 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   const verdict = decideVerdict(outcome, review.inScope);
 
   if (format === "json") output.stdout(renderJson(review, outcome, verdict) + "\n");
-  else if (format === "markdown") output.stdout(renderComment({ verdict, outcome, review, headSha: source.changeSet.headRef ?? null }) + "\n");
+  else if (format === "markdown")
+    output.stdout(
+      renderComment({ verdict, outcome, review, headSha: source.changeSet.headRef ?? null }) + "\n",
+    );
   else output.stdout(renderText(review, outcome, verdict));
 
   return outcome.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;

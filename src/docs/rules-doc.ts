@@ -16,7 +16,10 @@ function demote(markdown: string): string {
   return markdown.replace(/^(#{2,5}) /gm, "#$1 ");
 }
 
-export async function renderRulesDoc(rules: readonly Rule[], readExplain: (id: string) => Promise<string | null>): Promise<string> {
+export async function renderRulesDoc(
+  rules: readonly Rule[],
+  readExplain: (id: string) => Promise<string | null>,
+): Promise<string> {
   const parts = [
     HEADER,
     "",

@@ -79,6 +79,10 @@ export function buildObjects(view: RepoView): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const file of view.changed) {
     for (const document of file.documents) {
+      if (document.kind === "kustomization" && isRecord(document.value)) {
+        objects.push(kustomizationObject(document));
+        continue;
+      }
       if (!OBJECT_KINDS.has(document.kind) || !isRecord(document.value)) continue;
       const apiVersion = getString(document.value, ["apiVersion"]) ?? "";
       const kind = getString(document.value, ["kind"]) ?? "";
@@ -91,4 +95,24 @@ export function buildObjects(view: RepoView): KubeObject[] {
     }
   }
   return objects;
+}
+
+/**
+ * A kustomization.yaml is not applied to the cluster, but what it lists is: adding or dropping a
+ * resource there creates or deletes objects. It is identified by its folder.
+ */
+function kustomizationObject(document: ParsedDocument): KubeObject {
+  const identity: ObjectIdentity = {
+    group: "kustomize.config.k8s.io",
+    kind: "Kustomization",
+    namespace: null,
+    name: posix.dirname(document.file),
+  };
+  return {
+    type: "object",
+    id: objectId(identity),
+    identity,
+    apiVersion: getString(document.value, ["apiVersion"]) ?? "kustomize.config.k8s.io/v1beta1",
+    document,
+  };
 }

@@ -42,7 +42,11 @@ function describe(subject: Subject | null) {
   };
 }
 
-export function renderJson(review: ReviewResult, outcome: PolicyOutcome, verdict: { conclusion: string; title: string }): string {
+export function renderJson(
+  review: ReviewResult,
+  outcome: PolicyOutcome,
+  verdict: { conclusion: string; title: string },
+): string {
   const redact = createRedactor(collectSecretValues(review.parsed));
   const subjects = review.diffs.map(({ pair, changes }) => {
     const inSecret = isSecretObject(pair.base) || isSecretObject(pair.head);
@@ -55,8 +59,12 @@ export function renderJson(review: ReviewResult, outcome: PolicyOutcome, verdict
       changes: changes.map((change) => ({
         path: change.path,
         op: change.op,
-        ...(change.before !== undefined ? { before: maskValue(change.before, change.basePath ?? change.path, inSecret) } : {}),
-        ...(change.after !== undefined ? { after: maskValue(change.after, change.headPath ?? change.path, inSecret) } : {}),
+        ...(change.before !== undefined
+          ? { before: maskValue(change.before, change.basePath ?? change.path, inSecret) }
+          : {}),
+        ...(change.after !== undefined
+          ? { after: maskValue(change.after, change.headPath ?? change.path, inSecret) }
+          : {}),
         base: change.basePath ? change.base : null,
         head: change.headPath ? change.head : null,
       })),
@@ -81,7 +89,9 @@ export function renderJson(review: ReviewResult, outcome: PolicyOutcome, verdict
     checklist: finding.checklist,
     remediation: finding.remediation,
     fingerprint: finding.fingerprint,
-    ...(finding.engineSeverity ? { engineSeverity: finding.engineSeverity, adjustment: finding.adjustment } : {}),
+    ...(finding.engineSeverity
+      ? { engineSeverity: finding.engineSeverity, adjustment: finding.adjustment }
+      : {}),
   }));
   const document = {
     version: JSON_FORMAT_VERSION,
@@ -102,5 +112,13 @@ export function renderJson(review: ReviewResult, outcome: PolicyOutcome, verdict
     problems: review.problems,
     notes: [...review.notes, ...outcome.notes],
   };
-  return redact(JSON.stringify(document, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
+  // Redact string by string: a pass over the whole text could break the JSON syntax.
+  return JSON.stringify(
+    document,
+    (_key, value: unknown) => {
+      if (typeof value === "bigint") return value.toString();
+      return typeof value === "string" ? redact(value) : value;
+    },
+    2,
+  );
 }

@@ -33,9 +33,12 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
     for (const finding of outcome.findings) {
       out.push("");
       out.push(`[${LABEL[finding.severity]}] ${finding.title}  (${finding.ruleId})`);
-      out.push(`  at ${where(finding.location.path, finding.location.line)}${finding.location.side === "base" ? " (before the change)" : ""}`);
+      out.push(
+        `  at ${where(finding.location.path, finding.location.line)}${finding.location.side === "base" ? " (before the change)" : ""}`,
+      );
       out.push(`  ${finding.message}`);
-      if (finding.adjustment) out.push(`  severity ${finding.engineSeverity} -> ${finding.severity}: ${finding.adjustment}`);
+      if (finding.adjustment)
+        out.push(`  severity ${finding.engineSeverity} -> ${finding.severity}: ${finding.adjustment}`);
       out.push(`  Fix: ${finding.remediation}`);
       if (finding.severity !== "info") {
         out.push("  Second reviewer checklist:");
@@ -53,9 +56,10 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
       if (!subject) continue;
       const inSecret = subject.type === "object" && subject.identity.kind === "Secret";
       out.push("");
-      const name = pair.status === "replaced" && pair.base && pair.head
-        ? `${describeSubject(pair.base)} -> ${describeSubject(pair.head)}`
-        : describeSubject(subject);
+      const name =
+        pair.status === "replaced" && pair.base && pair.head
+          ? `${describeSubject(pair.base)} -> ${describeSubject(pair.head)}`
+          : describeSubject(subject);
       out.push(`${pair.status.toUpperCase()} ${name}`);
       if (pair.replacementReason) out.push(`  replacement: ${pair.replacementReason}`);
       if (pair.status === "added" || pair.status === "removed") {
@@ -75,6 +79,7 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
       out.push(...rendered.split("\n").map((line) => `  ${line}`));
     }
   }
-  if (outcome.findings.length === 0 && changed.length === 0) out.push("Nothing to review: no change in scope.");
+  if (outcome.findings.length === 0 && changed.length === 0)
+    out.push("Nothing to review: no change in scope.");
   return redact(out.join("\n")) + "\n";
 }

@@ -35,11 +35,14 @@ describe("rule catalogue", () => {
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
 
-    const fixtures = existsSync(join(RULES_DIR, id, "__fixtures__")) ? readdirSync(join(RULES_DIR, id, "__fixtures__")) : [];
+    const fixtures = existsSync(join(RULES_DIR, id, "__fixtures__"))
+      ? readdirSync(join(RULES_DIR, id, "__fixtures__"))
+      : [];
     const fires = fixtures.filter((name) => name.startsWith("fires-"));
     expect(fires.length).toBeGreaterThan(0);
     expect(fixtures.some((name) => name.startsWith("passes-"))).toBe(true);
-    for (const name of fires) expect(existsSync(join(RULES_DIR, id, "__fixtures__", name, "expected.json"))).toBe(true);
+    for (const name of fires)
+      expect(existsSync(join(RULES_DIR, id, "__fixtures__", name, "expected.json"))).toBe(true);
   });
 
   it("docs/rules.md is up to date (run `npm run docs`)", async () => {

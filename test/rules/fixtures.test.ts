@@ -39,7 +39,11 @@ describe.each(rules.map((rule) => rule.meta.id))("rule %s", (ruleId) => {
     const expectedFile = join(RULES_DIR, ruleId, "__fixtures__", fixture, "expected.json");
     const expected = JSON.parse(readFileSync(expectedFile, "utf8")) as Expected[];
     const findings = await findingsFor(ruleId, fixture);
-    const actual = findings.map((f) => ({ severity: f.severity, path: f.location.path, line: f.location.line }));
+    const actual = findings.map((f) => ({
+      severity: f.severity,
+      path: f.location.path,
+      line: f.location.line,
+    }));
     expect(actual).toEqual(expected.map(({ severity, path, line }) => ({ severity, path, line })));
     expected.forEach((item, i) => {
       if (item.messageIncludes) expect(findings[i]?.message).toContain(item.messageIncludes);

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: the engine over every corpus case (and a synthetic large PR), reporting wall
+ * time and peak memory. Goals live here, not in timed tests: the whole corpus should review in
+ * well under 5 s and 300 MiB RSS on a 2-core machine.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { reviewChangeSet } from "../src/engine/review.js";
+import { changeSetFromFolders } from "../src/source/folders.js";
+import { loadCorpus } from "./corpus.js";
+
+const GOALS = { corpusMs: 5000, peakRssMiB: 300 };
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 5);
+
+async function reviewFolders(before: string, after: string) {
+  const { changeSet, contextReader } = await changeSetFromFolders(before, after);
+  return reviewChangeSet(changeSet, { contextReader });
+}
+
+/** 300 changed values files of a realistic size: the App's 300-file PR, offline. */
+function syntheticLargePr(): string {
+  const root = mkdtempSync(join(tmpdir(), "gitops-bench-"));
+  for (const side of ["before", "after"]) {
+    for (let i = 0; i < 300; i++) {
+      const dir = join(root, side, "apps", `app-${i}`);
+      mkdirSync(dir, { recursive: true });
+      const replicas = side === "before" ? 2 : 3;
+      const env = Array.from({ length: 40 }, (_, j) => `    - name: VAR_${j}\n      value: "v${j}"`).join(
+        "\n",
+      );
+      writeFileSync(
+        join(dir, "values.yaml"),
+        `replicaCount: ${replicas}\nimage:\n  repository: ghcr.io/example/app-${i}\n  tag: "1.${side === "before" ? 0 : 1}.0"\npersistence:\n  enabled: true\n  path: /data\ncontainer:\n  env:\n${env}\n`,
+      );
+    }
+  }
+  return root;
+}
+
+const cases = loadCorpus();
+const results: { id: string; ms: number; findings: number; subjects: number }[] = [];
+const started = performance.now();
+for (const corpusCase of cases) {
+  const t0 = performance.now();
+  const review = await reviewFolders(corpusCase.before, corpusCase.after);
+  results.push({
+    id: corpusCase.id,
+    ms: performance.now() - t0,
+    findings: review.findings.length,
+    subjects: review.pairs.filter((p) => p.status !== "unchanged").length,
+  });
+}
+const corpusMs = performance.now() - started;
+
+const large = syntheticLargePr();
+const t0 = performance.now();
+const largeReview = await reviewFolders(join(large, "before"), join(large, "after"));
+const largeMs = performance.now() - t0;
+rmSync(large, { recursive: true, force: true });
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 5);
+const peakMiB = peakRss / 1024 / 1024;
+console.log(`corpus: ${cases.length} cases in ${corpusMs.toFixed(0)} ms (goal < ${GOALS.corpusMs} ms)`);
+for (const r of slowest)
+  console.log(`  ${r.id}: ${r.ms.toFixed(1)} ms, ${r.subjects} subjects, ${r.findings} findings`);
+console.log(`synthetic 300-file PR: ${largeMs.toFixed(0)} ms, ${largeReview.findings.length} findings`);
+console.log(`peak RSS: ${peakMiB.toFixed(0)} MiB (goal < ${GOALS.peakRssMiB} MiB)`);
+if (cases.length === 0)
+  console.log("(corpus not found: set GITOPS_REVIEW_CORPUS or place it at ../shared/corpus)");
+if (corpusMs > GOALS.corpusMs || peakMiB > GOALS.peakRssMiB) {
+  console.log("GOAL MISSED");
+  process.exitCode = 1;
+}
