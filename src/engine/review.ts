@@ -81,8 +81,15 @@ export async function reviewChangeSet(
     addContext(changeSet, baseFiles, headFiles, limits);
   }
 
-  const diffs = model.pairs.map((pair) => ({ pair, changes: diffPair(pair) }));
-  const context: ReviewContext = { changeSet, files: parsed, pairs: model.pairs, diffs, problems };
+  const diffs = model.pairs.map((pair) => {
+    const changes = diffPair(pair);
+    // Raw inequality that the semantic diff explains away (list order, reformatted strings).
+    const settled =
+      pair.status === "modified" && changes.length === 0 ? { ...pair, status: "unchanged" as const } : pair;
+    return { pair: settled, changes };
+  });
+  const pairs = diffs.map((diff) => diff.pair);
+  const context: ReviewContext = { changeSet, files: parsed, pairs, diffs, problems };
   const findings = runRules(options.rules ?? catalogue, context);
   return {
     files: changeSet.files.map((file) => ({
@@ -91,7 +98,7 @@ export async function reviewChangeSet(
       status: file.status,
     })),
     parsed,
-    pairs: model.pairs,
+    pairs,
     diffs,
     findings,
     problems,

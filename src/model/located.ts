@@ -15,7 +15,8 @@ export function getIn(value: unknown, path: ValuePath): unknown {
   let node = value;
   for (const segment of path) {
     if (Array.isArray(node) && typeof segment === "number") node = node[segment];
-    else if (isRecord(node) && typeof segment === "string") node = node[segment];
+    else if (isRecord(node) && typeof segment === "string")
+      node = Object.hasOwn(node, segment) ? node[segment] : undefined; // never inherited (`__proto__`)
     else return undefined;
   }
   return node;
@@ -101,7 +102,7 @@ function mergeNode(
     const winner = high === undefined ? lower : upper;
     const value = high === undefined ? low : high;
     copyLocations(winner, path, value, path, target);
-    return structuredClone(value);
+    return cloneValue(value);
   }
   const own = upper.locations.get(pathKey(path)) ?? lower.locations.get(pathKey(path));
   if (own) target.set(pathKey(path), own);
@@ -112,29 +113,56 @@ function mergeNode(
     if (!(key in high)) {
       if (low[key] === null) continue;
       copyLocations(lower, child, low[key], child, target);
-      result[key] = structuredClone(low[key]);
+      defineKey(result, key, cloneValue(low[key]));
     } else {
-      result[key] = mergeNode(lower, upper, child, target);
+      defineKey(result, key, mergeNode(lower, upper, child, target));
     }
   }
   return result;
+}
+
+/**
+ * Deep copy of the maps and lists of a parsed value; other leaves (Dates, binary) are shared.
+ * Not `structuredClone`: its objects come from the main realm, so under a VM context (jest)
+ * their prototype is not this realm's Object.prototype and `isPlainMap` in the diff rejects them.
+ */
+export function cloneValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneValue);
+  if (isRecord(value) && isPlainObject(value)) {
+    // fromEntries defines keys, so a `__proto__` key stays a key.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cloneValue(item)]));
+  }
+  return value;
+}
+
+/** Sets an own, enumerable key; unlike `obj[key] = v`, `__proto__` stays an ordinary key. */
+function defineKey(container: object, key: PathSegment, value: unknown): void {
+  Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** An object literal from any realm: its prototype is some realm's Object.prototype, or null. */
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Sets `value` at a dotted Helm `--set` style path (`a.b[0].c`), creating maps on the way. */
 export function setDotted(root: Record<string, unknown>, dotted: string, value: unknown): PathSegment[] {
   const path = parseDottedPath(dotted);
   let node: Record<string, unknown> | unknown[] = root;
+  // Own properties only, defined rather than assigned: a parameter named `__proto__.x` (written
+  // in a pull request) must become a key, never reach Object.prototype.
   path.forEach((segment, i) => {
     const last = i === path.length - 1;
     const container = node as Record<string | number, unknown>;
     if (last) {
-      container[segment] = value;
+      defineKey(container, segment, value);
       return;
     }
     const next = path[i + 1];
-    if (typeof container[segment] !== "object" || container[segment] === null) {
-      container[segment] = typeof next === "number" ? [] : {};
-    }
+    const own = Object.hasOwn(container, segment) ? container[segment] : undefined;
+    if (typeof own !== "object" || own === null)
+      defineKey(container, segment, typeof next === "number" ? [] : {});
     node = container[segment] as Record<string, unknown> | unknown[];
   });
   return path;

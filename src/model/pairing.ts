@@ -122,6 +122,8 @@ function findReplacement(
   // Same kind, most of the content the same: the object was renamed (a delete plus a create).
   let best: { subject: KubeObject; score: number } | null = null;
   for (const candidate of objects) {
+    // Two releases of different charts are two different things, however alike their manifests.
+    if (chartOf(candidate) !== chartOf(gone)) continue;
     const score = similarity(gone.document.value, candidate.document.value);
     if (score >= RENAME_SIMILARITY && (!best || score > best.score)) best = { subject: candidate, score };
   }
@@ -175,4 +177,15 @@ function describeReleaseMove(from: HelmRelease, to: HelmRelease): string {
   if (from.namespace !== to.namespace)
     parts.push(`namespace ${from.namespace || "(none)"} -> ${to.namespace || "(none)"}`);
   return parts.join(", ") || "new identity";
+}
+
+/** Chart a HelmRelease or Application object installs, or null for other objects. */
+function chartOf(object: KubeObject): string | null {
+  const value = object.document.value as Record<string, unknown>;
+  const spec = (value.spec ?? {}) as Record<string, unknown>;
+  const fluxChart = (spec.chart as { spec?: { chart?: unknown } } | undefined)?.spec?.chart;
+  const chartRef = (spec.chartRef as { name?: unknown } | undefined)?.name;
+  const argoChart = (spec.source as { chart?: unknown; path?: unknown } | undefined)?.chart;
+  const found = fluxChart ?? chartRef ?? argoChart;
+  return typeof found === "string" ? found : null;
 }

@@ -229,10 +229,12 @@ function argoReleases(view: RepoView, doc: ParsedDocument, objectId: string): Re
       }
     }
     const helmPath = [...path, "helm"];
-    if (typeof getIn(value, [...helmPath, "values"]) === "string") {
+    // Argo CD uses valuesObject instead of the values string when both are set (ValuesYAML()).
+    const hasValuesObject = isRecord(getIn(value, [...helmPath, "valuesObject"]));
+    if (!hasValuesObject && typeof getIn(value, [...helmPath, "values"]) === "string") {
       layers.push(embeddedLayer(doc, [...helmPath, "values"], "inline"));
     }
-    if (isRecord(getIn(value, [...helmPath, "valuesObject"]))) {
+    if (hasValuesObject) {
       layers.push({
         source: { kind: "inline", file: doc.file },
         values: subtree(doc, [...helmPath, "valuesObject"]),

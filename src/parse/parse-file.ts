@@ -67,6 +67,11 @@ export function parseFile(
         result.format = "helm-template";
         return problem("helm-template", line, templateMessage());
       }
+      // The parser recurses per nesting level: a hostile depth surfaces as a stack overflow.
+      if (STACK_OVERFLOW.test(error.message)) {
+        problem("depth-limit", line, depthMessage(limits.maxDepth, index));
+        continue;
+      }
       problem("yaml-syntax", line, `YAML syntax error: ${firstLine(error.message)}`);
       continue;
     }
@@ -81,17 +86,15 @@ export function parseFile(
           lineOf(doc.contents?.range?.[0]),
           `YAML aliases expand past the limit of ${limits.maxAliasCount} (a "YAML bomb"?); document ${index + 1} was not reviewed.`,
         );
+      } else if (STACK_OVERFLOW.test(message)) {
+        problem("depth-limit", lineOf(doc.contents?.range?.[0]), depthMessage(limits.maxDepth, index));
       } else {
         problem("yaml-syntax", lineOf(doc.contents?.range?.[0]), `YAML error: ${firstLine(message)}`);
       }
       continue;
     }
     if (depthOf(value, limits.maxDepth + 1) > limits.maxDepth) {
-      problem(
-        "depth-limit",
-        lineOf(doc.contents?.range?.[0]),
-        `YAML nesting is deeper than ${limits.maxDepth} levels; document ${index + 1} was not reviewed.`,
-      );
+      problem("depth-limit", lineOf(doc.contents?.range?.[0]), depthMessage(limits.maxDepth, index));
       continue;
     }
     const locations = new Map<string, SourceLocation>();
@@ -107,6 +110,12 @@ export function parseFile(
     });
   }
   return result;
+}
+
+const STACK_OVERFLOW = /maximum call stack size exceeded/i;
+
+function depthMessage(maxDepth: number, index: number): string {
+  return `YAML nesting is deeper than ${maxDepth} levels; document ${index + 1} was not reviewed.`;
 }
 
 function templateMessage(): string {

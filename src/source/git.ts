@@ -89,7 +89,8 @@ async function gitText(repo: string, args: readonly string[]): Promise<string> {
  */
 function validateRef(ref: string, label: string): string {
   if (ref.length === 0) throw new SourceError(`${label} ref is empty`);
-  if (ref.startsWith("-")) throw new SourceError(`invalid ${label} ref "${ref}": a ref cannot start with "-"`);
+  if (ref.startsWith("-"))
+    throw new SourceError(`invalid ${label} ref "${ref}": a ref cannot start with "-"`);
   if (/[\s\0:]/.test(ref)) throw new SourceError(`invalid ${label} ref "${ref}": unexpected character`);
   return ref;
 }
@@ -100,7 +101,8 @@ async function resolveCommit(repo: string, ref: string, label: string): Promise<
   try {
     return await gitText(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   } catch (err) {
-    if (err instanceof GitError) throw new SourceError(`unknown ${label} ref "${ref}": no such commit in ${repo}`);
+    if (err instanceof GitError)
+      throw new SourceError(`unknown ${label} ref "${ref}": no such commit in ${repo}`);
     throw err;
   }
 }
@@ -176,7 +178,7 @@ const ZERO_ID = /^0+$/;
 function parseRawDiff(output: string): RawEntry[] {
   const fields = output.split("\0");
   const entries: RawEntry[] = [];
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const header = fields[i++] ?? "";
     if (!header.startsWith(":")) continue;
     const [baseMode = "", headMode = "", baseId = "", headId = "", code = ""] = header.slice(1).split(" ");

@@ -1,0 +1,252 @@
+import { describe, expect, it } from "@jest/globals";
+import { DEFAULT_LIMITS } from "../../src/parse/limits.js";
+import { parseFile } from "../../src/parse/parse-file.js";
+import { pathKey } from "../../src/parse/types.js";
+
+/** Nine aliases of nine aliases...: 9^9 strings if expanded ("billion laughs"). */
+const YAML_BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+`;
+
+function nestedBlock(levels: number): string {
+  let text = "";
+  for (let i = 0; i < levels; i++) text += `${"  ".repeat(i)}k:\n`;
+  return `${text}${"  ".repeat(levels)}leaf: 1\n`;
+}
+
+describe("parseFile", () => {
+  it("keeps the line of every node across documents", () => {
+    const text = [
+      "# leading comment",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: settings",
+      "data:",
+      "  key: value",
+      "---",
+      "apiVersion: v1",
+      "kind: Service",
+      "metadata:",
+      "  name: web",
+      "spec:",
+      "  ports:",
+      "    - port: 80",
+      "      name: http",
+      "",
+    ].join("\n");
+
+    const parsed = parseFile("apps/all.yaml", text, "head");
+
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.documents.map((doc) => [doc.index, doc.kind, doc.line])).toEqual([
+      [0, "kubernetes-object", 2],
+      [1, "kubernetes-object", 9],
+    ]);
+    const [, service] = parsed.documents;
+    expect(service!.locations.get(pathKey(["spec", "ports", 0]))).toEqual({
+      file: "apps/all.yaml",
+      line: 15,
+    });
+    expect(service!.locations.get(pathKey(["spec", "ports", 0, "name"]))).toEqual({
+      file: "apps/all.yaml",
+      line: 16,
+    });
+    expect(parsed.documents[0]!.locations.get(pathKey(["data", "key"]))).toEqual({
+      file: "apps/all.yaml",
+      line: 7,
+    });
+  });
+
+  it("resolves merge keys and anchors into plain values", () => {
+    const parsed = parseFile("x.yaml", "base: &base {a: 1, b: 2}\nd:\n  <<: *base\n  b: 3\n", "head");
+
+    expect(parsed.documents[0]!.value).toEqual({ base: { a: 1, b: 2 }, d: { a: 1, b: 3 } });
+  });
+
+  it.each([
+    ["helm.toolkit.fluxcd.io/v2", "flux-helmrelease"],
+    ["helm.toolkit.fluxcd.io/v2beta1", "flux-helmrelease"],
+    ["helm.toolkit.fluxcd.io/v2beta2", "flux-helmrelease"],
+  ])("classifies a HelmRelease of %s", (apiVersion, kind) => {
+    const text = `apiVersion: ${apiVersion}\nkind: HelmRelease\nmetadata:\n  name: x\n`;
+    expect(parseFile("apps/hr.yaml", text, "head").documents[0]!.kind).toBe(kind);
+  });
+
+  it.each([
+    [
+      "k.yaml",
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\n",
+      "flux-kustomization",
+    ],
+    [
+      "a.yaml",
+      "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\n",
+      "argocd-application",
+    ],
+    [
+      "a.yaml",
+      "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: a}\n",
+      "argocd-applicationset",
+    ],
+    ["apps/kustomization.yaml", "resources:\n  - a.yaml\n", "kustomization"],
+    ["helmfile.yaml", "releases:\n  - name: a\n    chart: b/c\n", "helmfile"],
+    ["helmfile.d/10-apps.yaml", "releases:\n  - name: a\n    chart: b/c\n", "helmfile"],
+    ["charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n", "helm-chart"],
+    ["charts/web/values.yaml", "replicas: 1\n", "helm-values"],
+    ["env/values-prod.yml", "replicas: 1\n", "helm-values"],
+    ["misc/settings.yaml", "replicas: 1\n", "unknown"],
+    ["a.yaml", "---\n", "empty"],
+  ])("classifies %s", (file, text, kind) => {
+    expect(parseFile(file, text, "head").documents.map((doc) => doc.kind)).toEqual([kind]);
+  });
+
+  it("turns malformed YAML into a yaml-syntax problem at its line, keeping the other documents", () => {
+    const text = "a: 1\n---\nb: c: d\ne: 3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+
+    const parsed = parseFile("apps/broken.yaml", text, "head");
+
+    expect(parsed.problems).toEqual([
+      {
+        code: "yaml-syntax",
+        file: "apps/broken.yaml",
+        side: "head",
+        line: 3,
+        message: expect.stringMatching(/^YAML syntax error: .+/),
+      },
+    ]);
+    expect(parsed.documents.map((doc) => [doc.index, doc.line])).toEqual([
+      [0, 1],
+      [2, 6],
+    ]);
+  });
+
+  it("stops a YAML bomb at the alias limit with a clear message", () => {
+    const started = Date.now();
+
+    const parsed = parseFile("bomb.yaml", `ok: 1\n---\n${YAML_BOMB}`, "head");
+
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(parsed.problems).toEqual([
+      {
+        code: "alias-limit",
+        file: "bomb.yaml",
+        side: "head",
+        line: 3,
+        message: `YAML aliases expand past the limit of ${DEFAULT_LIMITS.maxAliasCount} (a "YAML bomb"?); document 2 was not reviewed.`,
+      },
+    ]);
+    expect(parsed.documents.map((doc) => doc.value)).toEqual([{ ok: 1 }]);
+  });
+
+  it("rejects a document nested deeper than the limit", () => {
+    const parsed = parseFile("deep.yaml", `a: 1\n---\n${nestedBlock(DEFAULT_LIMITS.maxDepth + 1)}`, "head");
+
+    expect(parsed.problems).toEqual([
+      {
+        code: "depth-limit",
+        file: "deep.yaml",
+        side: "head",
+        line: 3,
+        message: `YAML nesting is deeper than ${DEFAULT_LIMITS.maxDepth} levels; document 2 was not reviewed.`,
+      },
+    ]);
+    expect(parsed.documents).toHaveLength(1);
+  });
+
+  it("accepts nesting right at the limit", () => {
+    // nestedBlock(n) has n maps plus the leaf: depth n + 1 from the root map.
+    const parsed = parseFile("ok.yaml", nestedBlock(DEFAULT_LIMITS.maxDepth - 1), "head");
+
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it.each([1000, 20000])(
+    "reports %i nested flow lists as a depth problem, not a stack overflow",
+    (levels) => {
+      const parsed = parseFile("deep.yaml", `root: ${"[".repeat(levels)}${"]".repeat(levels)}\n`, "head");
+
+      expect(parsed.problems).toEqual([
+        expect.objectContaining({
+          code: "depth-limit",
+          line: 1,
+          message: expect.stringMatching(/deeper than/),
+        }),
+      ]);
+    },
+  );
+
+  it("does not read a file over the size limit", () => {
+    const parsed = parseFile("big.yaml", "a: 1\n", "base", { ...DEFAULT_LIMITS, maxFileBytes: 4 });
+
+    expect(parsed).toEqual({
+      file: "big.yaml",
+      side: "base",
+      format: "unreadable",
+      documents: [],
+      problems: [
+        {
+          code: "file-too-large",
+          file: "big.yaml",
+          side: "base",
+          line: null,
+          message: "5 bytes is over the 4-byte limit; the file was not reviewed.",
+        },
+      ],
+    });
+  });
+
+  it("does not read a file with more documents than the limit", () => {
+    const parsed = parseFile("many.yaml", "a: 1\n---\nb: 2\n---\nc: 3\n", "head", {
+      ...DEFAULT_LIMITS,
+      maxDocuments: 2,
+    });
+
+    expect(parsed.problems).toEqual([expect.objectContaining({ code: "file-too-large", line: null })]);
+    expect(parsed.documents).toEqual([]);
+  });
+
+  it("reports a chart template as a Helm template without parsing it", () => {
+    const text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n";
+
+    const parsed = parseFile("charts/web/templates/configmap.yaml", text, "head");
+
+    expect(parsed.format).toBe("helm-template");
+    expect(parsed.documents).toEqual([]);
+    expect(parsed.problems).toEqual([
+      {
+        code: "helm-template",
+        file: "charts/web/templates/configmap.yaml",
+        side: "head",
+        line: null,
+        message: expect.stringMatching(/^Helm template \(\{\{ \}\}\)/),
+      },
+    ]);
+  });
+
+  it("reports a template outside templates/ that is not valid YAML as a Helm template at its line", () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    {{- include "labels" . | nindent 4 }}\n';
+
+    const parsed = parseFile("apps/configmap.yaml", text, "head");
+
+    expect(parsed.problems).toEqual([expect.objectContaining({ code: "helm-template", line: 6 })]);
+  });
+
+  it("parses a manifest whose strings merely contain {{ }} (Argo CD templates, alert rules)", () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  summary: "{{ $labels.pod }} is down"\n';
+
+    const parsed = parseFile("apps/alerts.yaml", text, "head");
+
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.documents[0]!.value).toMatchObject({ data: { summary: "{{ $labels.pod }} is down" } });
+  });
+});
