@@ -64,6 +64,49 @@ export const configSchema = z
         severity: severity
           .default("high")
           .describe("Findings at or above this severity hold the check at action_required."),
+        approvals: z
+          .strictObject(
+            Object.fromEntries(
+              SEVERITIES.map((level) => [
+                level,
+                z.int({ error: "expected a whole number of approvals" }).min(0).max(10).optional(),
+              ]),
+            ) as Record<Severity, z.ZodOptional<z.ZodInt>>,
+          )
+          .default({ high: 1, critical: 2 })
+          .describe(
+            "Approvals needed, by the highest gating severity. A severity not listed takes the number of the closest lower one listed, else 1.",
+          ),
+        teams: z
+          .array(
+            z
+              .string()
+              .regex(/^([A-Za-z0-9-]+\/)?[A-Za-z0-9_.-]+$/, { error: "expected a team slug or org/team" }),
+          )
+          .default([])
+          .describe(
+            "Only members of these teams (or the users below) count as second reviewers. Empty: anyone with write access.",
+          ),
+        users: z
+          .array(z.string().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, { error: "expected a GitHub login" }))
+          .default([])
+          .describe(
+            "Only these users (or members of the teams above) count as second reviewers. Empty: anyone with write access.",
+          ),
+        currentHeadOnly: z
+          .boolean()
+          .default(true)
+          .describe("Only approvals given on the pull request's current head commit count."),
+        checklist: z
+          .enum(["required", "optional"], { error: () => "expected required or optional" })
+          .default("optional")
+          .describe(
+            "required: every checklist item of a gating finding must be ticked in the comment by someone other than the author.",
+          ),
+        requestReviewers: z
+          .boolean()
+          .default(false)
+          .describe("Request reviews from `teams` and `users` when the gate holds a pull request."),
       })
       .prefault({})
       .describe("When the check asks for a second reviewer."),
@@ -113,7 +156,9 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   const message =
     issue.code === "unrecognized_keys"
       ? `unknown ${issue.keys.length === 1 ? "key" : "keys"} ${issue.keys.map((key) => `"${key}"`).join(", ")}`
-      : issue.message;
+      : issue.code === "invalid_key"
+        ? (issue.issues[0]?.message ?? issue.message)
+        : issue.message;
   return path ? `${path}: ${message}` : message;
 }
 

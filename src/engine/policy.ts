@@ -169,7 +169,7 @@ export function configErrorVerdict(errors: readonly string[]): Verdict {
   return {
     conclusion: "failure",
     title: `Invalid .github/gitops-review.yml (${n} ${n === 1 ? "error" : "errors"})`,
-    line: "**The review configuration is invalid**: see the GitOps Review check for the errors.",
+    line: "**The review configuration is invalid**, so this commit was not reviewed.",
   };
 }
 

@@ -21,7 +21,11 @@ export interface StartedCheckRun {
 
 type Octokit = Pick<ProbotOctokit, "rest">;
 
-export async function startCheckRun(octokit: Octokit, repo: RepoRef, headSha: string): Promise<StartedCheckRun> {
+export async function startCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  headSha: string,
+): Promise<StartedCheckRun> {
   const { data } = await octokit.rest.checks.create({
     owner: repo.owner,
     repo: repo.repo,

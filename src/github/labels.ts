@@ -21,12 +21,17 @@ export interface LabelPlan {
 }
 
 /** Pure: which labels to add and remove, given the PR's current labels. */
-export function planLabels(config: ReviewConfig, highest: Severity | null, current: readonly string[]): LabelPlan {
+export function planLabels(
+  config: ReviewConfig,
+  highest: Severity | null,
+  current: readonly string[],
+): LabelPlan {
   const wanted = LABELLED_SEVERITIES.find((severity) => severity === highest) ?? null;
   const wantedName = wanted ? config.labels[wanted] : null;
   const managed = LABELLED_SEVERITIES.map((severity) => config.labels[severity]);
   return {
-    add: wanted && wantedName && !current.includes(wantedName) ? { name: wantedName, severity: wanted } : null,
+    add:
+      wanted && wantedName && !current.includes(wantedName) ? { name: wantedName, severity: wanted } : null,
     remove: managed.filter((name) => name !== wantedName && current.includes(name)),
   };
 }
@@ -34,7 +39,12 @@ export function planLabels(config: ReviewConfig, highest: Severity | null, curre
 export async function applyLabels(octokit: Octokit, pr: PullRequestRef, plan: LabelPlan): Promise<void> {
   for (const name of plan.remove) {
     try {
-      await octokit.rest.issues.removeLabel({ owner: pr.owner, repo: pr.repo, issue_number: pr.number, name });
+      await octokit.rest.issues.removeLabel({
+        owner: pr.owner,
+        repo: pr.repo,
+        issue_number: pr.number,
+        name,
+      });
     } catch (error) {
       if ((error as { status?: number }).status !== 404) throw error;
     }

@@ -20,7 +20,8 @@ export async function loadRepoConfig(context: ConfigSource): Promise<ConfigResul
     // Bad YAML, a folder instead of a file, an _extends loop: the user's to fix. Anything else
     // (a 500, a missing permission) is ours and propagates.
     if (!PLUGIN_ERROR.test(message)) throw error;
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${firstLine(error.cause.message)}` : "";
+    const cause =
+      error instanceof Error && error.cause instanceof Error ? `: ${firstLine(error.cause.message)}` : "";
     return { ok: false, errors: [`${message.replace(PLUGIN_ERROR, "")}${cause}`] };
   }
   return parseConfig(raw);

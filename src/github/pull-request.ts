@@ -28,19 +28,24 @@ export interface PullRequestLike {
   number: number;
   state: string;
   head: { sha: string };
-  base: { sha: string; repo: { name: string; owner: { login: string }; html_url: string } };
+  base: { sha: string };
   changed_files?: number;
   labels?: ({ name?: string } | string)[];
 }
 
-export function targetFromPullRequest(pr: PullRequestLike): ReviewTarget {
+/** The base repository: everything is read and written there, for forks too. */
+export interface BaseRepo extends RepoRef {
+  htmlUrl: string;
+}
+
+export function targetFromPullRequest(pr: PullRequestLike, repo: BaseRepo): ReviewTarget {
   return {
-    owner: pr.base.repo.owner.login,
-    repo: pr.base.repo.name,
+    owner: repo.owner,
+    repo: repo.repo,
     number: pr.number,
     headSha: pr.head.sha,
     baseSha: pr.base.sha,
-    repoUrl: pr.base.repo.html_url,
+    repoUrl: repo.htmlUrl,
     ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
   };
 }
@@ -82,15 +87,19 @@ export async function mergeBase(octokit: Octokit, target: ReviewTarget): Promise
  */
 export async function pullRequestsForCheck(
   octokit: Octokit,
-  repo: RepoRef,
+  repo: BaseRepo,
   headSha: string,
   listed: readonly { number: number }[],
 ): Promise<ReviewTarget[]> {
   const targets: ReviewTarget[] = [];
   if (listed.length > 0) {
     for (const { number } of listed) {
-      const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
-      if (data.state === "open") targets.push(targetFromPullRequest(data));
+      const { data } = await octokit.rest.pulls.get({
+        owner: repo.owner,
+        repo: repo.repo,
+        pull_number: number,
+      });
+      if (data.state === "open") targets.push(targetFromPullRequest(data, repo));
     }
     return targets;
   }
@@ -100,7 +109,7 @@ export async function pullRequestsForCheck(
     commit_sha: headSha,
   });
   for (const pr of data) {
-    if (pr.state === "open" && pr.head.sha === headSha) targets.push(targetFromPullRequest(pr));
+    if (pr.state === "open" && pr.head.sha === headSha) targets.push(targetFromPullRequest(pr, repo));
   }
   return targets;
 }

@@ -96,12 +96,20 @@ export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
 }
 
 /** The check output for a configuration that does not validate: every error, verbatim. */
-export function renderConfigErrorOutput(verdict: Verdict, errors: readonly string[], source: string): CheckOutput {
+export function renderConfigErrorOutput(
+  verdict: Verdict,
+  errors: readonly string[],
+  source: string,
+): CheckOutput {
   const list = errors.map((error) => `- ${inlineCode(error)}`).join("\n");
   const summary =
     `${verdict.line}\n\n${inlineCode(source)} could not be used:\n\n${list}\n\n` +
     "Fix the file on the default branch (see `docs/configuration.md`), then re-run this check.";
-  return { title: truncate(plainText(verdict.title), CHECK_TITLE_LIMIT), summary: fit(summary, CHECK_TEXT_LIMIT), annotations: [] };
+  return {
+    title: truncate(plainText(verdict.title), CHECK_TITLE_LIMIT),
+    summary: fit(summary, CHECK_TEXT_LIMIT),
+    annotations: [],
+  };
 }
 
 /** The output when the review itself broke: never a silent pass on a required check. */
@@ -137,7 +145,8 @@ function renderSummary(input: CheckOutputInput): string {
       );
     }
   }
-  if (input.commentUrl) lines.push("", `The checklist is in [the pull request comment](${input.commentUrl}).`);
+  if (input.commentUrl)
+    lines.push("", `The checklist is in [the pull request comment](${input.commentUrl}).`);
   return lines.join("\n");
 }
 
@@ -151,14 +160,15 @@ function renderText(input: CheckOutputInput, redact: Redactor, budget: number): 
     }
     parts.push(redact(findingText(finding, input.links)));
   }
-  const findingsText = fit(parts.join("\n\n"), budget);
+  const findingsText = fit(parts.join("\n\n"), budget - 300);
   let remaining = budget - findingsText.length;
   const blocks: string[] = [];
   let left = 0;
   for (const section of changeSections(input.review)) {
     const block = redact(detailsBlock(section));
     const short = redact(detailsBlock(section, 40));
-    const chosen = block.length + 2 <= remaining - 200 ? block : short.length + 2 <= remaining - 200 ? short : null;
+    const chosen =
+      block.length + 2 <= remaining - 200 ? block : short.length + 2 <= remaining - 200 ? short : null;
     if (chosen === null) {
       left += 1;
       continue;
@@ -167,8 +177,9 @@ function renderText(input: CheckOutputInput, redact: Redactor, budget: number): 
     remaining -= chosen.length + 2;
   }
   const changes = blocks.length > 0 ? `\n\n## What changes\n\n${blocks.join("\n\n")}` : "";
-  const cut = left > 0 ? `\n\n_${left} more releases or objects changed; they did not fit in the check output._` : "";
-  return `${findingsText}${changes}${cut}`.trimStart();
+  const cut =
+    left > 0 ? `\n\n_${left} more releases or objects changed; they did not fit in the check output._` : "";
+  return fit(`${findingsText}${changes}${cut}`.trimStart(), budget);
 }
 
 function findingText(finding: PolicyFinding, links: LinkContext | undefined): string {
@@ -195,13 +206,18 @@ export function renderAnnotations(findings: readonly PolicyFinding[], redact: Re
     .map((finding) => {
       const line = finding.location.line ?? 1;
       const checklist = finding.checklist.map((item) => `- ${item}`).join("\n");
-      const message = [finding.message, `Fix: ${finding.remediation}`, checklist].filter(Boolean).join("\n\n");
+      const message = [finding.message, `Fix: ${finding.remediation}`, checklist]
+        .filter(Boolean)
+        .join("\n\n");
       return {
         path: finding.location.path,
         start_line: line,
         end_line: line,
         annotation_level: LEVEL[finding.severity],
-        title: truncate(plainText(redact(`${finding.severity}: ${finding.title} (${finding.ruleId})`)), CHECK_TITLE_LIMIT),
+        title: truncate(
+          plainText(redact(`${finding.severity}: ${finding.title} (${finding.ruleId})`)),
+          CHECK_TITLE_LIMIT,
+        ),
         message: truncate(plainText(redact(message)), 60_000),
       };
     });

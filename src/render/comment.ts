@@ -18,7 +18,14 @@ import {
   type ChecklistTicks,
   type LinkContext,
 } from "./markdown-parts.js";
-import { collectSecretValues, createRedactor, escapeMarkdown, inlineCode, truncate, type Redactor } from "./safe-text.js";
+import {
+  collectSecretValues,
+  createRedactor,
+  escapeMarkdown,
+  inlineCode,
+  truncate,
+  type Redactor,
+} from "./safe-text.js";
 
 /** Hidden marker the App finds its own comment by. */
 export const STICKY_MARKER = "<!-- gitops-review-bot:sticky -->";
@@ -50,7 +57,9 @@ type FindingStyle = "full" | "compact" | "minimal";
 export function renderComment(input: CommentInput): string {
   const max = input.maxLength ?? GITHUB_BODY_LIMIT;
   const redact = createRedactor(collectSecretValues(input.review.parsed));
-  const rest = input.checkRunUrl ? `[the GitOps Review check](${input.checkRunUrl})` : "the GitOps Review check run";
+  const rest = input.checkRunUrl
+    ? `[the GitOps Review check](${input.checkRunUrl})`
+    : "the GitOps Review check run";
 
   const head = redact(renderHead(input));
   const footer = redact(renderFooter(input));
@@ -93,11 +102,14 @@ export function renderComment(input: CommentInput): string {
   }
 
   const notes: string[] = [];
-  if (condensed) notes.push(`Findings are condensed to fit GitHub's comment limit; the full text is in ${rest}.`);
+  if (condensed)
+    notes.push(`Findings are condensed to fit GitHub's comment limit; the full text is in ${rest}.`);
   if (shortened > 0 || dropped > 0) {
     const parts = [
       shortened > 0 ? `${shortened} ${shortened === 1 ? "diff was" : "diffs were"} shortened` : "",
-      dropped > 0 ? `${dropped} ${dropped === 1 ? "release or object was" : "releases or objects were"} left out` : "",
+      dropped > 0
+        ? `${dropped} ${dropped === 1 ? "release or object was" : "releases or objects were"} left out`
+        : "",
     ].filter(Boolean);
     notes.push(`${parts.join(" and ")} to fit GitHub's comment limit; every change is in ${rest}.`);
   }
@@ -137,7 +149,7 @@ function suppressedNotes(outcome: PolicyOutcome): string[] {
 function renderFindings(input: CommentInput, style: FindingStyle): string {
   const { findings } = input.outcome;
   if (findings.length === 0) return "";
-  const out: string[] = [];
+  const out: string[] = [""];
   let current: Severity | null = null;
   let index = 0;
   for (const finding of findings) {
@@ -152,10 +164,15 @@ function renderFindings(input: CommentInput, style: FindingStyle): string {
   return out.join("\n");
 }
 
-function renderFinding(finding: PolicyFinding, index: number, style: FindingStyle, input: CommentInput): string[] {
+function renderFinding(
+  finding: PolicyFinding,
+  index: number,
+  style: FindingStyle,
+  input: CommentInput,
+): string[] {
   const where = locationMarkdown(finding.location, input.links);
   const heading = `**${index}. ${escapeMarkdown(finding.title)}** · ${where} · ${inlineCode(finding.ruleId)}`;
-  if (style === "minimal") return [`${heading}: ${messageMarkdown(truncate(finding.message, 200))}`];
+  if (style === "minimal") return [heading];
   const lines = [heading, messageMarkdown(finding.message)];
   const note = severityNote(finding);
   if (note) lines.push(note);
@@ -195,7 +212,7 @@ function safeCut(body: string, max: number): string {
   return truncate(body, max - note.length, "") + note;
 }
 
-/** The comment left on a PR that no longer touches files in scope (it had a comment before). */
+/** The comment on a PR that touches no file in scope (kept current when it had findings before). */
 export function renderOutOfScopeComment(verdict: Verdict, headSha: string | null, redact?: Redactor): string {
   const sha = headSha ? ` as of ${inlineCode(headSha.slice(0, 7))}` : "";
   const body = [
@@ -204,7 +221,7 @@ export function renderOutOfScopeComment(verdict: Verdict, headSha: string | null
     "",
     verdict.line,
     "",
-    `This pull request no longer changes any file the review reads${sha}; earlier findings no longer apply.`,
+    `This pull request changes no file the review reads${sha}, so earlier findings, if any, no longer apply.`,
   ].join("\n");
   return redact ? redact(body) : body;
 }

@@ -8,7 +8,15 @@ import { describeSubject } from "../engine/rule-kit.js";
 import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
 import type { PolicyFinding } from "../engine/policy.js";
 import type { Subject } from "../model/types.js";
-import { codeBlock, escapeMarkdown, htmlText, inlineCode, isSecretPath, MASK, maskValue } from "./safe-text.js";
+import {
+  codeBlock,
+  escapeMarkdown,
+  htmlText,
+  inlineCode,
+  isSecretPath,
+  MASK,
+  maskValue,
+} from "./safe-text.js";
 
 export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
   critical: "🔴",
@@ -52,7 +60,10 @@ export function locationMarkdown(location: FindingLocation, links?: LinkContext)
 }
 
 function encodeUrlSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(segment).replace(
+    /[()'!*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
@@ -62,7 +73,11 @@ function encodeUrlSegment(segment: string): string {
 export function messageMarkdown(message: string): string {
   const parts = message.split(/(`[^`]+`)/);
   return parts
-    .map((part) => (part.startsWith("`") && part.endsWith("`") && part.length > 1 ? inlineCode(part.slice(1, -1)) : escapeMarkdown(part)))
+    .map((part) =>
+      part.startsWith("`") && part.endsWith("`") && part.length > 1
+        ? inlineCode(part.slice(1, -1))
+        : escapeMarkdown(part),
+    )
     .join("");
 }
 
@@ -133,7 +148,9 @@ export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100)
     const text = renderChangesAsDiff(diff.changes, {
       width,
       formatValue: (value, { change }) =>
-        isSecretPath(change.path, inSecret) ? MASK : formatCompactValue(maskValue(value, change.path, inSecret), width),
+        isSecretPath(change.path, inSecret)
+          ? MASK
+          : formatCompactValue(maskValue(value, change.path, inSecret), width),
     });
     const lines = text === "" ? [] : text.split("\n");
     const n = diff.changes.length;

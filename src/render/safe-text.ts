@@ -105,10 +105,18 @@ function longestRun(text: string, char: string): number {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-const SECRET_WORD =
-  /(pass(word|wd|phrase)?|pwd|token|secret|credential|private.?key|api.?key|access.?key|client.?key|(^|[-_.])key$|[a-z]Key$|^key$|auth$|bearer|cookie|salt|signature|dsn$|connection.?string)/i;
+/** Keys whose value, or whose whole subtree, is secret. */
+const SECRET_SUBTREE =
+  /(pass(word|wd|phrase)?|pwd|tokens?|secrets?|credentials?)$|^(secrets?|credentials?)$/i;
+/** Keys secret as a leaf only (`auth: user:pass`, `tls.key`, `apiKey`), not as a parent (`auth.user`). */
+const SECRET_LEAF =
+  /(private.?key|api.?key|access.?key|client.?key|(^|[-_.])key$|auth$|bearer|cookie|salt|signature|dsn$|connection.?string)/i;
+const CAMEL_KEY = /[a-z0-9]Key$/;
+/** Matches a secret-looking key anywhere in a name (`DB_PASSWORD`, `apiToken`). */
+const SECRET_WORD = /(pass(word|wd|phrase)?|pwd|token|secret|credential|private.?key|api.?key|access.?key)/i;
 /** Keys that name or point to a secret rather than hold one: show them, reviewers need them. */
-const SECRET_REFERENCE = /(name|names|ref|refs|selector|path|file|dir|mount|enabled|create|kind|type|annotations|labels|keys)$|^existing/i;
+const SECRET_REFERENCE =
+  /(name|names|ref|refs|selector|path|file|dir|mount|enabled|create|kind|type|annotations|labels|keys)$|^existing/i;
 
 /**
  * Whether a value at this path looks secret. `path` is a list of keys or a readable diff path
@@ -119,7 +127,8 @@ export function isSecretPath(path: readonly PathSegment[] | string, inSecret = f
   if (inSecret && (tokens[0] === "data" || tokens[0] === "stringData")) return tokens.length > 1;
   const last = tokens.at(-1);
   if (last === undefined || SECRET_REFERENCE.test(last)) return false;
-  return tokens.some((token) => SECRET_WORD.test(token));
+  if (SECRET_WORD.test(last) || SECRET_LEAF.test(last) || CAMEL_KEY.test(last)) return true;
+  return tokens.slice(0, -1).some((token) => SECRET_SUBTREE.test(token) || SECRET_WORD.test(token));
 }
 
 function pathTokens(path: readonly PathSegment[] | string): string[] {
@@ -147,7 +156,11 @@ function maskShapes(text: string): string {
  * A copy of `value` with every secret-looking leaf masked. `path` is where the value sits (its
  * own key decides for scalars); `{ name: DB_PASSWORD, value: ... }` env entries are masked too.
  */
-export function maskValue(value: unknown, path: readonly PathSegment[] | string = [], inSecret = false): unknown {
+export function maskValue(
+  value: unknown,
+  path: readonly PathSegment[] | string = [],
+  inSecret = false,
+): unknown {
   const base = typeof path === "string" ? pathTokens(path) : [...path];
   return maskAt(value, base, inSecret);
 }
@@ -173,7 +186,7 @@ function maskAt(value: unknown, path: PathSegment[], inSecret: boolean): unknown
 
 /** Free text such as a parser error quoting a line: `password: x`, `token=x` lose their value. */
 const INLINE_ASSIGNMENT =
-  /\b([A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|token|secret|credential|api.?key|private.?key|access.?key)[A-Za-z0-9_.-]*)(["']?\s*[:=]\s*)(?!\s*(?:\||>|$))(["']?)([^\s"',}]+)/gim;
+  /(?<![/\w.-])([A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|token|secret|credential|api.?key|private.?key|access.?key)[A-Za-z0-9_.-]*)(["']?\s*[:=]\s*)(?!\s*(?:\||>|$))(["']?)([^\s"'`,}]+)/gim;
 
 /**
  * Collects the values of secret-looking keys and of Kubernetes Secrets in every parsed file, so
@@ -228,14 +241,21 @@ function addSecret(value: string, found: Set<string>): void {
 
 export type Redactor = (text: string) => string;
 
+/** `secret.yaml:12` is a location, not an assignment. */
+const FILE_NAME = /\.(ya?ml|json|tpl|txt|md)$/i;
+
 /** Removes known secret values, `key: value` assignments of secret keys and token shapes. */
 export function createRedactor(secrets: Iterable<string> = []): Redactor {
   const values = [...new Set(secrets)].sort((a, b) => b.length - a.length);
   return (text: string) => {
     let result = text;
     for (const secret of values) result = result.split(secret).join(MASK);
-    result = result.replace(INLINE_ASSIGNMENT, (match, key: string, sep: string, quote: string, val: string) =>
-      SECRET_REFERENCE.test(key) || val === MASK ? match : `${key}${sep}${quote}${MASK}`,
+    result = result.replace(
+      INLINE_ASSIGNMENT,
+      (match, key: string, sep: string, quote: string, val: string) =>
+        SECRET_REFERENCE.test(key) || FILE_NAME.test(key) || val === MASK
+          ? match
+          : `${key}${sep}${quote}${MASK}`,
     );
     return maskShapes(result);
   };

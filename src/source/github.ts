@@ -42,8 +42,6 @@ export interface GitHubSourceOptions {
 export interface GitHubChangeSet {
   changeSet: ChangeSet;
   contextReader: ContextReader;
-  /** Every file GitHub listed (in or out of scope), after the cap. */
-  listed: number;
 }
 
 type Octokit = Pick<ProbotOctokit, "graphql" | "paginate" | "rest">;
@@ -69,30 +67,40 @@ export async function listPullRequestFiles(
   return { files: listed, truncated };
 }
 
+/** The listed files `include` accepts (by head path or, for renames, base path), without content yet. */
+export function selectChanges(
+  files: readonly PullRequestFile[],
+  include: (path: string) => boolean,
+): FileChange[] {
+  return files
+    .map(toFileChange)
+    .filter((file) => include(file.path) || (file.previousPath !== undefined && include(file.previousPath)));
+}
+
 /**
- * Lists the files, keeps those `include` accepts (by head path or, for renames, base path), and
- * fetches both sides of them in as few GraphQL requests as the batch size allows.
+ * Fetches both sides of the selected files in as few GraphQL requests as the batch size allows and
+ * returns the change set with a reader for the unchanged files the model asks for later.
  */
 export async function loadPullRequestChangeSet(
   octokit: Octokit,
   pr: PullRequestCoordinates,
+  listing: { files: readonly PullRequestFile[]; truncated: boolean },
   options: GitHubSourceOptions,
 ): Promise<GitHubChangeSet> {
   const reader = new BlobReader(octokit, pr, options);
-  const { files: listed, truncated } = await listPullRequestFiles(octokit, pr);
   const notes: string[] = [];
-  if (truncated) {
-    const total = pr.changedFiles && pr.changedFiles > listed.length ? `${pr.changedFiles} changed files` : "its changed files";
+  if (listing.truncated) {
+    const total =
+      pr.changedFiles && pr.changedFiles > listing.files.length
+        ? `${pr.changedFiles} changed files`
+        : "its changed files";
     notes.push(
       `GitHub lists only the first ${GITHUB_FILE_LIST_CAP.toLocaleString("en-US")} of ${total}; ` +
         "files beyond those were not reviewed.",
     );
   }
 
-  const changes = listed
-    .map(toFileChange)
-    .filter((file) => options.include(file.path) || (file.previousPath !== undefined && options.include(file.previousPath)));
-
+  const changes = selectChanges(listing.files, options.include);
   const requests: BlobRequest[] = [];
   for (const file of changes) {
     if (file.status !== "added") requests.push({ sha: pr.baseSha, path: file.previousPath ?? file.path });
@@ -100,7 +108,8 @@ export async function loadPullRequestChangeSet(
   }
   const blobs = await reader.fetch(requests);
   for (const file of changes) {
-    const base = file.status === "added" ? null : blobs.get(blobKey(pr.baseSha, file.previousPath ?? file.path));
+    const base =
+      file.status === "added" ? null : blobs.get(blobKey(pr.baseSha, file.previousPath ?? file.path));
     const head = file.status === "removed" ? null : blobs.get(blobKey(pr.headSha, file.path));
     file.base = base?.text ?? null;
     file.head = head?.text ?? null;
@@ -111,7 +120,6 @@ export async function loadPullRequestChangeSet(
   return {
     changeSet: { files: changes, context: new Map(), notes, baseRef: pr.baseSha, headRef: pr.headSha },
     contextReader: reader,
-    listed: listed.length,
   };
 }
 
@@ -196,7 +204,9 @@ class BlobReader implements ContextReader {
   }
 
   async fetch(requests: readonly BlobRequest[]): Promise<Map<string, BlobResult>> {
-    const unique = [...new Map(requests.map((request) => [blobKey(request.sha, request.path), request])).values()];
+    const unique = [
+      ...new Map(requests.map((request) => [blobKey(request.sha, request.path), request])).values(),
+    ];
     const results = new Map<string, BlobResult>();
     for (let start = 0; start < unique.length; start += this.#perQuery) {
       const batch = unique.slice(start, start + this.#perQuery);
@@ -212,9 +222,15 @@ class BlobReader implements ContextReader {
       const query =
         `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }\n` +
         "fragment blob on Blob { byteSize isBinary isTruncated text }";
-      const data = await this.#octokit.graphql<{ repository: Record<string, GraphQLBlob | null> | null }>(query, variables);
+      const data = await this.#octokit.graphql<{ repository: Record<string, GraphQLBlob | null> | null }>(
+        query,
+        variables,
+      );
       batch.forEach((request, index) => {
-        results.set(blobKey(request.sha, request.path), this.#toResult(data.repository?.[`b${index}`] ?? null));
+        results.set(
+          blobKey(request.sha, request.path),
+          this.#toResult(data.repository?.[`b${index}`] ?? null),
+        );
       });
     }
     return results;

@@ -1,0 +1,80 @@
+/**
+ * Event routing only: work out which pull request heads to review, then hand over.
+ */
+import type { Context, Probot } from "probot";
+import { CHECK_NAME } from "../render/check-output.js";
+import {
+  pullRequestsForCheck,
+  targetFromPullRequest,
+  type BaseRepo,
+  type ReviewTarget,
+} from "./pull-request.js";
+import { retrySecondaryRateLimits, type RetryOptions } from "./rate-limit.js";
+import { reviewPullRequest } from "./review-pull-request.js";
+
+export interface AppOptions {
+  /** Secondary rate limit retries (tests shorten the waits). */
+  retry?: RetryOptions;
+}
+
+export const PULL_REQUEST_EVENTS: (
+  | "pull_request.opened"
+  | "pull_request.synchronize"
+  | "pull_request.reopened"
+  | "pull_request.ready_for_review"
+  | "pull_request.edited"
+)[] = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+  "pull_request.edited",
+];
+
+export function registerHandlers(app: Probot, options: AppOptions = {}): void {
+  app.on(PULL_REQUEST_EVENTS, async (context) => {
+    // An edited title or body changes nothing the review reads; a new base branch does.
+    if (context.payload.action === "edited" && !("base" in context.payload.changes)) return;
+    prepare(context, options);
+    await reviewAll(context, [targetFromPullRequest(context.payload.pull_request, baseRepo(context))]);
+  });
+
+  app.on("check_run.rerequested", async (context) => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    prepare(context, options);
+    const targets = await pullRequestsForCheck(
+      context.octokit,
+      baseRepo(context),
+      run.head_sha,
+      run.pull_requests,
+    );
+    await reviewAll(context, targets);
+  });
+
+  app.on("check_suite.rerequested", async (context) => {
+    const suite = context.payload.check_suite;
+    prepare(context, options);
+    const targets = await pullRequestsForCheck(
+      context.octokit,
+      baseRepo(context),
+      suite.head_sha,
+      suite.pull_requests,
+    );
+    await reviewAll(context, targets);
+  });
+}
+
+function baseRepo(context: Context<"pull_request" | "check_run" | "check_suite">): BaseRepo {
+  const { repository } = context.payload;
+  return { owner: repository.owner.login, repo: repository.name, htmlUrl: repository.html_url };
+}
+
+function prepare(context: Context, options: AppOptions): void {
+  retrySecondaryRateLimits(context.octokit, context.log, options.retry);
+}
+
+async function reviewAll(context: Context, targets: readonly ReviewTarget[]): Promise<void> {
+  if (targets.length === 0) context.log.info({ event: context.name }, "no open pull request to review");
+  for (const target of targets) await reviewPullRequest(context, target);
+}

@@ -1,0 +1,28 @@
+import type { ChangeSet, ContextReader, FileChange } from "../../src/source/change-set.js";
+
+/** `path: [base, head]`; null marks the side where the file does not exist. */
+export type FilePairs = Record<string, [string | null, string | null]>;
+
+export function changeSetOf(files: FilePairs): ChangeSet {
+  const changes: FileChange[] = Object.entries(files).map(([path, [base, head]]) => ({
+    path,
+    status: base === null ? "added" : head === null ? "removed" : "modified",
+    base,
+    head,
+  }));
+  return { files: changes, context: new Map(), notes: [] };
+}
+
+/** Unchanged repository files, the same on both sides; records what the pipeline asked for. */
+export function contextOf(files: Record<string, string>): ContextReader & { asked: string[][] } {
+  const asked: string[][] = [];
+  return {
+    asked,
+    async read(paths) {
+      asked.push([...paths]);
+      return paths
+        .filter((path) => path in files)
+        .map((path) => ({ path, base: files[path]!, head: files[path]! }));
+    },
+  };
+}

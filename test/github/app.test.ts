@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import type { Probot } from "probot";
+import { STICKY_MARKER } from "../../src/render/comment.js";
+import {
+  createTestProbot,
+  GitHubMock,
+  HEAD_SHA,
+  MERGE_BASE_SHA,
+  ownComment,
+  pullRequestPayload,
+  REPO_URL,
+} from "../mocks/github.js";
+import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
+
+const HELMRELEASE = "apps/podinfo/helmrelease.yaml";
+
+function podinfo(message: string): string {
+  return [
+    "apiVersion: helm.toolkit.fluxcd.io/v2",
+    "kind: HelmRelease",
+    "metadata:",
+    "  name: podinfo",
+    "  namespace: podinfo",
+    "spec:",
+    "  chart:",
+    "    spec:",
+    "      chart: podinfo",
+    '      version: "6.5.0"',
+    "      sourceRef:",
+    "        kind: HelmRepository",
+    "        name: podinfo",
+    "  values:",
+    "    ui:",
+    `      message: ${message}`,
+    "",
+  ].join("\n");
+}
+
+const benign: PrFixture = {
+  files: [{ path: HELMRELEASE, base: podinfo("hello"), head: podinfo("hello again") }],
+  context: {},
+};
+
+let probot: Probot;
+let github: GitHubMock;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  probot = await createTestProbot();
+  github = new GitHubMock();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+describe("nock setup", () => {
+  it("blocks real network access", async () => {
+    await expect(fetch("https://example.com/")).rejects.toThrow(
+      /Disallowed net connect for "example.com:443\/"/,
+    );
+  });
+});
+
+describe("a benign values change", () => {
+  it("completes success, comments in on-changes mode and adds no label", async () => {
+    const payload = pullRequestPayload("opened");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles(fileEntries(benign.files))
+      .compare()
+      .graphql(contentsFor(benign))
+      .pullRequest()
+      .comments()
+      .createComment()
+      .updateCheckRun();
+
+    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+
+    expect(github.calls).toEqual([
+      `POST /app/installations/${payload.installation.id}/access_tokens`,
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "GET /repos/Codertocat/Hello-World/contents/.github/gitops-review.yml",
+      "GET /repos/Codertocat/Hello-World/pulls/1/files",
+      "GET /repos/Codertocat/.github/contents/.github/gitops-review.yml",
+      `GET /repos/Codertocat/Hello-World/compare/${"b".repeat(40)}...${HEAD_SHA}`,
+      "POST /graphql",
+      "GET /repos/Codertocat/Hello-World/pulls/1",
+      "GET /repos/Codertocat/Hello-World/issues/1/comments",
+      "POST /repos/Codertocat/Hello-World/issues/1/comments",
+      "PATCH /repos/Codertocat/Hello-World/check-runs/7001",
+    ]);
+    expect(github.bodiesOf("POST", "/check-runs")).toEqual([
+      { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
+    ]);
+    const graphql = github.bodiesOf("POST", "/graphql")[0] as { variables: Record<string, string> };
+    expect(graphql.variables).toEqual({
+      owner: "Codertocat",
+      name: "Hello-World",
+      e0: `${MERGE_BASE_SHA}:${HELMRELEASE}`,
+      e1: `${HEAD_SHA}:${HELMRELEASE}`,
+    });
+
+    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    expect(comment.body).toContain(STICKY_MARKER);
+    expect(comment.body).toContain("podinfo");
+    expect(comment.body).toMatch(
+      /- ui\.message: hello +# apps\/podinfo\/helmrelease\.yaml:16\n\+ ui\.message: hello again/,
+    );
+    expect(comment.body).toContain("ui.message");
+    expect(comment.body).toContain(`Reviewed \`${HEAD_SHA.slice(0, 7)}\``);
+
+    const [completed] = github.bodiesOf("PATCH", "/check-runs/7001");
+    expect(completed).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      output: { title: expect.stringMatching(/No risks found|below the gate/) },
+    });
+    expect((completed.output as { summary: string }).summary).toContain(
+      `[the pull request comment](${REPO_URL}/pull/1#issuecomment-9001)`,
+    );
+  });
+});
+
+describe("a pull request without files in scope", () => {
+  it("completes neutral without reading contents or commenting", async () => {
+    const payload = pullRequestPayload("opened");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles([
+        { filename: "README.md", status: "modified" },
+        { filename: "src/main.go", status: "added" },
+      ])
+      .pullRequest()
+      .comments()
+      .updateCheckRun();
+
+    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+
+    expect(github.calls).not.toContain("POST /graphql");
+    expect(github.calls.some((call) => call.includes("/compare/"))).toBe(false);
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
+      {
+        status: "completed",
+        conclusion: "neutral",
+        output: expect.objectContaining({ title: "No GitOps files changed" }),
+      },
+    ]);
+  });
+
+  it("updates an earlier comment to say the findings no longer apply", async () => {
+    const payload = pullRequestPayload("synchronize");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles([{ filename: "README.md", status: "modified" }])
+      .pullRequest()
+      .comments([ownComment(9001, `${STICKY_MARKER}\nold findings`)])
+      .updateComment(9001)
+      .updateCheckRun();
+
+    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+
+    const [update] = github.bodiesOf("PATCH", "/issues/comments/9001");
+    expect(update.body).toContain("changes no file the review reads");
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+  });
+});

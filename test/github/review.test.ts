@@ -1,0 +1,450 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import type { Probot } from "probot";
+import { defaultConfig, parseConfig, type ReviewConfig } from "../../src/engine/config.js";
+import { applyPolicy, decideVerdict } from "../../src/engine/policy.js";
+import { reviewChangeSet } from "../../src/engine/review.js";
+import { STICKY_MARKER } from "../../src/render/comment.js";
+import {
+  createTestProbot,
+  examplePayload,
+  GitHubMock,
+  HEAD_SHA,
+  OWNER,
+  ownComment,
+  pullRequestPayload,
+  REPO,
+  type PullRequestPayload,
+} from "../mocks/github.js";
+import {
+  contentsFor,
+  exampleFixture,
+  fileEntries,
+  localChangeSet,
+  type PrFixture,
+} from "../mocks/pull-request-files.js";
+
+let probot: Probot;
+let github: GitHubMock;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  probot = await createTestProbot();
+  github = new GitHubMock();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+/** What the engine and the default policy say about a fixture, computed locally. */
+async function expectedReview(fixture: PrFixture, config: ReviewConfig = defaultConfig()) {
+  const { changeSet, contextReader } = localChangeSet(fixture);
+  const review = await reviewChangeSet(changeSet, { contextReader });
+  const outcome = applyPolicy(review.findings, config);
+  return { review, outcome, verdict: decideVerdict(outcome, review.inScope) };
+}
+
+async function receive(payload: PullRequestPayload): Promise<void> {
+  await probot.receive({ id: "delivery", name: "pull_request", payload } as never);
+}
+
+interface CheckUpdate {
+  status?: string;
+  conclusion?: string;
+  output: {
+    title: string;
+    summary: string;
+    text?: string;
+    annotations?: { path: string; start_line: number; annotation_level: string; title: string }[];
+  };
+}
+
+/** Expects the usual sequence of one review and registers its mocks. */
+function mockReview(
+  fixture: PrFixture,
+  options: {
+    config?: string | null;
+    comments?: Parameters<GitHubMock["comments"]>[0];
+    token?: number;
+    labels?: string[];
+  } = {},
+) {
+  if (options.token !== undefined) github.installationToken(options.token);
+  github
+    .createCheckRun()
+    .config(options.config ?? null)
+    .listFiles(fileEntries(fixture.files))
+    .compare()
+    .graphql(contentsFor(fixture), "any")
+    .pullRequest(HEAD_SHA, options.labels ?? [])
+    .comments(options.comments ?? []);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("the incident PR (examples/acme-volume-incident)", () => {
+  it("holds the check with annotations, comments the findings with checklists and labels the PR", async () => {
+    const fixture = await exampleFixture("acme-volume-incident");
+    const expected = await expectedReview(fixture);
+    const highest = expected.outcome.highest;
+    const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
+    mockReview(fixture, { token: payload.installation.id });
+    github.createComment();
+    if (highest === "critical" || highest === "high" || highest === "medium")
+      github.createLabel().addLabels();
+    const annotated = expected.outcome.findings.filter((finding) => finding.location.side === "head");
+    github.updateCheckRun(7001, Math.max(1, Math.ceil(annotated.length / 50)));
+
+    await receive(payload);
+
+    // The engine's verdict on the incident, published as is.
+    expect(expected.verdict.conclusion).toBe("action_required");
+    const updates = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(updates[0]).toMatchObject({
+      status: "completed",
+      conclusion: "action_required",
+      output: { title: expected.verdict.title },
+    });
+    const annotations = updates.flatMap((update) => update.output.annotations ?? []);
+    expect(annotations.map((a) => [a.path, a.start_line])).toEqual(
+      annotated.map((finding) => [finding.location.path, finding.location.line ?? 1]),
+    );
+    expect(annotations.every((a) => a.annotation_level !== undefined)).toBe(true);
+
+    const comments = github.bodiesOf("POST", "/issues/1/comments");
+    expect(comments).toHaveLength(1);
+    const body = comments[0].body as string;
+    for (const finding of expected.outcome.findings) {
+      expect(body).toContain(finding.title);
+      expect(body).toContain(`- [ ] `);
+    }
+    expect(body.indexOf(expected.verdict.line)).toBeGreaterThan(0);
+    expect(body.indexOf("### What changes")).toBeGreaterThan(body.indexOf("- [ ] "));
+
+    expect(github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: [`gitops-risk:${highest}`] }]);
+    expect(github.bodiesOf("POST", `/repos/${OWNER}/${REPO}/labels`)).toEqual([
+      expect.objectContaining({
+        name: `gitops-risk:${highest}`,
+        color: expect.stringMatching(/^[0-9a-f]{6}$/),
+      }),
+    ]);
+  });
+});
+
+describe("a finding from a real rule", () => {
+  const broken: PrFixture = {
+    files: [
+      {
+        path: "clusters/prod/apps/web.yaml",
+        base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
+        head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: [b\n",
+      },
+    ],
+    context: {},
+  };
+  const config = "environments:\n  production:\n    paths: ['clusters/prod/**']\n    raise: 1\n";
+
+  it("raises severity by environment, annotates the exact line and adds the label", async () => {
+    const parsed = parseConfig({ environments: { production: { paths: ["clusters/prod/**"], raise: 1 } } });
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const expected = await expectedReview(broken, parsed.config);
+    const [finding] = expected.outcome.findings;
+    expect(finding).toMatchObject({ ruleId: "parse-problem", severity: "critical", engineSeverity: "high" });
+
+    const payload = pullRequestPayload("opened");
+    mockReview(broken, { token: payload.installation.id, config });
+    github.createComment().createLabel(422).addLabels().updateCheckRun();
+
+    await receive(payload);
+
+    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update).toMatchObject({
+      conclusion: "action_required",
+      output: {
+        title: "1 critical: second reviewer required",
+        annotations: [
+          {
+            path: "clusters/prod/apps/web.yaml",
+            start_line: finding.location.line,
+            end_line: finding.location.line,
+            annotation_level: "failure",
+            title: "critical: File could not be reviewed (parse-problem)",
+          },
+        ],
+      },
+    });
+    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    expect(comment.body).toContain("#### 🔴 Critical (1)");
+    expect(comment.body).toContain("_Severity high → critical: environment production (+1)._");
+    expect(github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: ["gitops-risk:critical"] }]);
+  });
+
+  it("edits the same comment on a push and moves the label when the risk changes", async () => {
+    const payload = pullRequestPayload("opened");
+    mockReview(broken, { token: payload.installation.id, config });
+    github.createComment().createLabel().addLabels().updateCheckRun();
+    await receive(payload);
+    const first = github.requests.length;
+
+    // The push fixes the YAML: same comment edited, critical label removed, no second comment.
+    const fixed: PrFixture = {
+      files: [{ ...broken.files[0], head: broken.files[0].base!.replace("a: b", "a: c") }],
+      context: {},
+    };
+    const push = pullRequestPayload("synchronize");
+    github.endGraphql();
+    mockReview(fixed, {
+      config,
+      comments: [ownComment(9001, `${STICKY_MARKER}\nprevious`)],
+      labels: ["gitops-risk:critical", "bug"],
+    });
+    github.updateComment(9001).removeLabel("gitops-risk:critical").updateCheckRun();
+    await receive(push);
+
+    const second = github.calls.slice(first);
+    expect(second).not.toContain(`POST /repos/${OWNER}/${REPO}/issues/1/comments`);
+    expect(second).toContain(`PATCH /repos/${OWNER}/${REPO}/issues/comments/9001`);
+    expect(second).toContain(`DELETE /repos/${OWNER}/${REPO}/issues/1/labels/gitops-risk:critical`);
+    expect(github.bodiesOf("POST", "/issues/1/comments")).toHaveLength(1);
+    const updates = github.bodiesOf("PATCH", "/check-runs/7001");
+    expect(updates.map((update) => update.conclusion)).toEqual(["action_required", "success"]);
+  });
+});
+
+describe("configuration", () => {
+  it("fails the check with the exact validation errors and publishes nothing else", async () => {
+    const payload = pullRequestPayload("opened");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config("gate:\n  severity: urgent\ncomment:\n  mode: sometimes\nlabel: false\n")
+      .listFiles([{ filename: "apps/web.yaml", status: "modified" }])
+      .updateCheckRun();
+
+    await receive(payload);
+
+    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Invalid .github/gitops-review.yml (3 errors)" },
+    });
+    expect(update.output.summary).toContain(
+      "`gate.severity: expected one of info, low, medium, high, critical`",
+    );
+    expect(update.output.summary).toContain(
+      "`comment.mode: expected one of always, on-changes, on-findings`",
+    );
+    expect(update.output.summary).toContain('`unknown key "label"`');
+  });
+
+  it("reports YAML that does not parse", async () => {
+    const payload = pullRequestPayload("opened");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config("gate: [oops\n")
+      .listFiles([])
+      .updateCheckRun();
+
+    await receive(payload);
+
+    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update.conclusion).toBe("failure");
+    expect(update.output.summary).toMatch(/Configuration could not be parsed .*invalid YAML/);
+  });
+});
+
+describe("secrets and mentions in the PR's files", () => {
+  const fixture: PrFixture = {
+    files: [
+      {
+        path: "apps/db/secret.yaml",
+        base: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter1\n",
+        head: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n",
+      },
+      {
+        path: "apps/db/configmap.yaml",
+        base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  owners: '@other'\n",
+        head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  owners: '@some-team'\n  dbPassword: hunter2\n",
+      },
+      {
+        path: "apps/db/values.yaml",
+        base: "auth:\n  password: hunter1\n",
+        head: "auth:\n  password: hunter2\n  owner: @some-team\n",
+      },
+    ],
+    context: {},
+  };
+
+  it("never sends either in any body", async () => {
+    const payload = pullRequestPayload("opened");
+    mockReview(fixture, { token: payload.installation.id });
+    const expected = await expectedReview(fixture);
+    github.createComment();
+    if (expected.outcome.highest && ["critical", "high", "medium"].includes(expected.outcome.highest)) {
+      github.createLabel().addLabels();
+    }
+    github.updateCheckRun();
+
+    await receive(payload);
+
+    const sent = github.sentText;
+    if (process.env.DEBUG_SENT) console.log(sent);
+    expect(sent).toContain("apps/db/secret.yaml");
+    expect(sent).not.toContain("hunter2");
+    expect(sent).not.toContain("hunter1");
+    expect(sent).not.toContain("@some-team");
+    expect(sent).not.toContain("@other");
+  });
+});
+
+describe("scale", () => {
+  it("reviews a 300-file PR in a bounded number of requests", async () => {
+    const fixture: PrFixture = { files: [], context: {} };
+    for (let i = 0; i < 300; i += 1) {
+      const doc = (v: string) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\ndata:\n  v: "${v}"\n`;
+      fixture.files.push({ path: `apps/app-${i}/configmap.yaml`, base: doc("1"), head: doc("2") });
+    }
+    const payload = pullRequestPayload("opened", { changedFiles: 300 });
+    mockReview(fixture, { token: payload.installation.id });
+    github.createComment().updateCheckRun();
+
+    await receive(payload);
+
+    const graphql = github.calls.filter((call) => call === "POST /graphql").length;
+    // token, check, 2 config lookups, 3 pages of files, compare, PR, comments, comment, check,
+    // plus GraphQL at 100 blobs per request: 6 for the files, the rest for the context files the
+    // model looks for (a kustomization.yaml beside and above each file, on both sides).
+    expect(github.calls.length).toBe(12 + graphql);
+    expect(graphql).toBeLessThanOrEqual(20);
+    process.stdout.write(`300-file PR: ${github.calls.length} requests (${graphql} GraphQL)\n`);
+  });
+
+  it("says when GitHub's 3,000-file list cuts the PR", async () => {
+    const fixture: PrFixture = {
+      files: [{ path: "apps/a.yaml", base: "a: 1\n", head: "a: 2\n" }],
+      context: {},
+    };
+    const payload = pullRequestPayload("opened", { changedFiles: 3500 });
+    mockReview(fixture, { token: payload.installation.id });
+    github.createComment().updateCheckRun();
+
+    await receive(payload);
+
+    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    expect(comment.body).toContain("GitHub lists only the first 3,000 of 3500 changed files");
+  });
+});
+
+describe("stale results", () => {
+  it("drops the result when the head moved on while reviewing", async () => {
+    const fixture = await exampleFixture("acme-volume-incident");
+    const payload = pullRequestPayload("opened");
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles(fileEntries(fixture.files))
+      .compare()
+      .graphql(contentsFor(fixture), "any")
+      .pullRequest("d".repeat(40))
+      .updateCheckRun();
+
+    await receive(payload);
+
+    expect(github.calls.some((call) => call.includes("/comments"))).toBe(false);
+    expect(github.calls.some((call) => call.includes("/labels"))).toBe(false);
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
+      {
+        status: "completed",
+        conclusion: "neutral",
+        output: expect.objectContaining({ title: "Superseded by a newer commit" }),
+      },
+    ]);
+  });
+});
+
+describe("events", () => {
+  it("ignores an edit that does not change the base branch", async () => {
+    const payload = pullRequestPayload("edited");
+    payload.changes = { title: { from: "old title" } };
+    await receive(payload);
+    expect(github.requests).toEqual([]);
+  });
+
+  it("re-reviews when the base branch changes", async () => {
+    const payload = pullRequestPayload("edited");
+    payload.changes = { base: { ref: { from: "develop" }, sha: { from: "0".repeat(40) } } };
+    github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles([])
+      .pullRequest()
+      .comments()
+      .updateCheckRun();
+    await receive(payload);
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+  });
+
+  it("re-runs the review on check_run.rerequested", async () => {
+    const payload = examplePayload<Record<string, unknown>>("check_run", "rerequested");
+    const pr = pullRequestPayload("opened");
+    payload.repository = pr.repository;
+    const run = payload.check_run as Record<string, unknown>;
+    run.name = "GitOps Review";
+    run.head_sha = HEAD_SHA;
+    run.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
+    const installation = (payload.installation as { id: number }).id;
+    github.installationToken(installation).pullRequest();
+    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+
+    await probot.receive({ id: "delivery", name: "check_run", payload } as never);
+
+    expect(github.calls.filter((call) => call.endsWith("/check-runs"))).toHaveLength(1);
+    expect(github.bodiesOf("POST", "/check-runs")).toEqual([
+      { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
+    ]);
+  });
+
+  it("ignores a rerequested check run of another app", async () => {
+    const payload = examplePayload<Record<string, unknown>>("check_run", "rerequested");
+    await probot.receive({ id: "delivery", name: "check_run", payload } as never);
+    expect(github.requests).toEqual([]);
+  });
+
+  it("re-runs the review on check_suite.rerequested", async () => {
+    const payload = examplePayload<Record<string, unknown>>("check_suite", "rerequested");
+    const suite = payload.check_suite as Record<string, unknown>;
+    suite.head_sha = HEAD_SHA;
+    suite.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
+    const installation = (payload.installation as { id: number }).id;
+    github.installationToken(installation).pullRequest();
+    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+
+    await probot.receive({ id: "delivery", name: "check_suite", payload } as never);
+
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+  });
+});
+
+describe("rate limits", () => {
+  it("retries a secondary rate limit after retry-after", async () => {
+    const payload = pullRequestPayload("opened");
+    github.installationToken(payload.installation.id);
+    github.scope
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
+    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+
+    await receive(payload);
+
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+  });
+});

@@ -1,0 +1,367 @@
+/**
+ * Typed nock helpers for the GitHub API as this App uses it. Every reply is recorded in order, so
+ * a test can assert the exact requests (method, path, body) and count them.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/index.js";
+
+export const API = "https://api.github.com";
+export const APP_ID = 4242;
+export const APP_SLUG = "gitops-review-bot";
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const REPO_URL = `https://github.com/${OWNER}/${REPO}`;
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+/** A Probot with this App loaded: retries and throttling off, rate-limit waits instant. */
+export async function createTestProbot(): Promise<Probot> {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    // The function form: Probot 14 passes its own `throttle` over a plain object's.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
+  });
+  await probot.load(createApp({ retry: { sleep: async () => undefined } }));
+  return probot;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook payloads from @octokit/webhooks-examples
+
+interface ExampleEvent {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as ExampleEvent[];
+
+/** A deep copy of the first example of `event` with this `action` that carries an installation. */
+export function examplePayload<T = Record<string, unknown>>(event: string, action: string): T {
+  const found = examples
+    .find((entry) => entry.name === event)
+    ?.examples.find((example) => example.action === action && example.installation);
+  if (!found) throw new Error(`no ${event}.${action} example with an installation`);
+  return structuredClone(found) as T;
+}
+
+export interface PullRequestPayload {
+  action: string;
+  number: number;
+  installation: { id: number };
+  repository: { name: string; owner: { login: string }; html_url: string };
+  pull_request: {
+    number: number;
+    state: string;
+    changed_files: number;
+    head: { sha: string; ref: string };
+    base: { sha: string; ref: string };
+    labels: { name: string }[];
+  };
+  changes?: Record<string, unknown>;
+}
+
+export const BASE_SHA = "b".repeat(40);
+export const HEAD_SHA = "c".repeat(40);
+export const MERGE_BASE_SHA = "a".repeat(40);
+
+/** A real `pull_request` example, made PR #1 of Codertocat/Hello-World at HEAD_SHA. */
+export function pullRequestPayload(
+  action: "opened" | "synchronize" | "reopened" | "ready_for_review" | "edited",
+  overrides: { headSha?: string; changedFiles?: number; labels?: string[] } = {},
+): PullRequestPayload {
+  const source = action === "edited" || action === "synchronize" ? "opened" : action;
+  const payload = examplePayload<PullRequestPayload>("pull_request", source);
+  payload.action = action;
+  payload.number = 1;
+  payload.pull_request.number = 1;
+  payload.pull_request.state = "open";
+  payload.pull_request.head.sha = overrides.headSha ?? HEAD_SHA;
+  payload.pull_request.base.sha = BASE_SHA;
+  payload.pull_request.changed_files = overrides.changedFiles ?? 1;
+  payload.pull_request.labels = (overrides.labels ?? []).map((name) => ({ name }));
+  return payload;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording nock scope
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface FileEntry {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed";
+  previous_filename?: string;
+}
+
+/** Repository content by commit SHA and path, served through GraphQL `object(expression:)`. */
+export type Contents = Map<string, Map<string, string>>;
+
+export interface ExistingComment {
+  id: number;
+  body: string;
+  user: { login: string; type: "Bot" | "User" };
+  performed_via_github_app: { id: number; slug: string } | null;
+}
+
+export class GitHubMock {
+  readonly requests: RecordedRequest[] = [];
+  readonly scope = nock(API);
+  readonly #persistent: nock.Interceptor[] = [];
+
+  /** Removes GraphQL mocks registered with `times: "any"` (before the next event's contents). */
+  endGraphql(): this {
+    for (const interceptor of this.#persistent.splice(0)) nock.removeInterceptor(interceptor);
+    return this;
+  }
+
+  /** Wraps a reply body function: records the request, then answers with `fn(body)`. */
+  #recorded(fn: (body: unknown) => unknown = () => ({})): (request: Request) => Promise<nock.ReplyBody> {
+    return async (request: Request) => {
+      const url = new URL(request.url);
+      const body = parseBody(await request.text());
+      this.requests.push({
+        method: request.method,
+        path: decodeURIComponent(url.pathname + url.search),
+        body,
+      });
+      return fn(body) as nock.ReplyBody;
+    };
+  }
+
+  /** Requests as `METHOD /path` lines, for order and count assertions. */
+  get calls(): string[] {
+    return this.requests.map((request) => `${request.method} ${request.path.replace(/\?.*$/, "")}`);
+  }
+
+  bodiesOf(method: string, pathPart: string): Record<string, unknown>[] {
+    return this.requests
+      .filter((request) => request.method === method && request.path.includes(pathPart))
+      .map((request) => request.body as Record<string, unknown>);
+  }
+
+  /** Every body sent to GitHub, serialised: for "never shows X" assertions. */
+  get sentText(): string {
+    return this.requests
+      .filter((request) => request.method !== "GET")
+      .map((request) => JSON.stringify(request.body))
+      .join("\n");
+  }
+
+  installationToken(installationId: number): this {
+    this.scope.post(`/app/installations/${installationId}/access_tokens`).reply(
+      201,
+      this.#recorded(() => ({ token: "ghs_test", expires_at: "2100-01-01T00:00:00Z", permissions: {} })),
+    );
+    return this;
+  }
+
+  createCheckRun(id = 7001): this {
+    this.scope.post(`/repos/${OWNER}/${REPO}/check-runs`).reply(
+      201,
+      this.#recorded(() => ({ id, html_url: `${REPO_URL}/runs/${id}`, app: { id: APP_ID, slug: APP_SLUG } })),
+    );
+    return this;
+  }
+
+  updateCheckRun(id = 7001, times = 1): this {
+    this.scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/${id}`)
+      .times(times)
+      .reply(
+        200,
+        this.#recorded(() => ({ id })),
+      );
+    return this;
+  }
+
+  /** `.github/gitops-review.yml` in the repository, or absent (404 here and in the org's `.github`). */
+  config(yaml: string | null): this {
+    const path = `/repos/${OWNER}/${REPO}/contents/.github%2Fgitops-review.yml`;
+    if (yaml !== null) {
+      this.scope.get(path).reply(
+        200,
+        this.#recorded(() => yaml),
+        { "content-type": "text/plain; charset=utf-8" },
+      );
+      return this;
+    }
+    const notFound = () => ({ message: "Not Found" });
+    this.scope.get(path).reply(404, this.#recorded(notFound));
+    this.scope
+      .get(`/repos/${OWNER}/.github/contents/.github%2Fgitops-review.yml`)
+      .reply(404, this.#recorded(notFound));
+    return this;
+  }
+
+  /** The PR's files, 100 per page with `link` headers like GitHub's. */
+  listFiles(files: readonly FileEntry[], pr = 1): this {
+    const pages = Math.max(1, Math.ceil(files.length / 100));
+    for (let page = 1; page <= pages; page += 1) {
+      const query: Record<string, string> = { per_page: "100" };
+      if (page > 1) query.page = String(page);
+      const next = `${API}/repos/${OWNER}/${REPO}/pulls/${pr}/files?per_page=100&page=${page + 1}`;
+      const slice = files.slice((page - 1) * 100, page * 100).map((file, index) => ({
+        sha: `${page}${index}`.padEnd(40, "0"),
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+        ...file,
+      }));
+      this.scope
+        .get(`/repos/${OWNER}/${REPO}/pulls/${pr}/files`)
+        .query(query)
+        .reply(
+          200,
+          this.#recorded(() => slice),
+          page < pages ? { link: `<${next}>; rel="next"` } : {},
+        );
+    }
+    return this;
+  }
+
+  compare(mergeBase = MERGE_BASE_SHA, headSha = HEAD_SHA): this {
+    this.scope
+      .get(`/repos/${OWNER}/${REPO}/compare/${BASE_SHA}...${headSha}`)
+      .query({ per_page: "1" })
+      .reply(
+        200,
+        this.#recorded(() => ({ merge_base_commit: { sha: mergeBase }, files: [] })),
+      );
+    return this;
+  }
+
+  /**
+   * GraphQL blob lookups, answered from `contents`. `times` is how many requests are expected, or
+   * "any" when the engine decides (context files it asks for after parsing).
+   */
+  graphql(contents: Contents, times: number | "any" = 1): this {
+    const interceptor =
+      times === "any" ? nock(API).persist().post("/graphql") : this.scope.post("/graphql").times(times);
+    if (times === "any") this.#persistent.push(interceptor);
+    interceptor.reply(
+      200,
+      this.#recorded((body) => {
+        const { variables } = body as { variables: Record<string, string> };
+        const repository: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(variables)) {
+          if (!/^e\d+$/.test(name)) continue;
+          const split = value.indexOf(":");
+          const text = contents.get(value.slice(0, split))?.get(value.slice(split + 1));
+          repository[`b${name.slice(1)}`] =
+            text === undefined
+              ? null
+              : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+        }
+        return { data: { repository } };
+      }),
+    );
+    return this;
+  }
+
+  /** `GET /pulls/:n`: the head SHA and labels GitHub reports now. */
+  pullRequest(headSha = HEAD_SHA, labels: string[] = [], pr = 1): this {
+    this.scope.get(`/repos/${OWNER}/${REPO}/pulls/${pr}`).reply(
+      200,
+      this.#recorded(() => ({
+        number: pr,
+        state: "open",
+        head: { sha: headSha },
+        base: { sha: BASE_SHA },
+        labels: labels.map((name) => ({ name })),
+      })),
+    );
+    return this;
+  }
+
+  comments(existing: readonly ExistingComment[] = [], pr = 1): this {
+    this.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/${pr}/comments`)
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        this.#recorded(() =>
+          existing.map((comment) => ({
+            ...comment,
+            html_url: `${REPO_URL}/pull/${pr}#issuecomment-${comment.id}`,
+          })),
+        ),
+      );
+    return this;
+  }
+
+  createComment(id = 9001, pr = 1): this {
+    this.scope.post(`/repos/${OWNER}/${REPO}/issues/${pr}/comments`).reply(
+      201,
+      this.#recorded(() => ({ id, html_url: `${REPO_URL}/pull/${pr}#issuecomment-${id}` })),
+    );
+    return this;
+  }
+
+  updateComment(id = 9001): this {
+    this.scope.patch(`/repos/${OWNER}/${REPO}/issues/comments/${id}`).reply(
+      200,
+      this.#recorded(() => ({ id, html_url: `${REPO_URL}/pull/1#issuecomment-${id}` })),
+    );
+    return this;
+  }
+
+  createLabel(status: 201 | 422 = 201): this {
+    this.scope.post(`/repos/${OWNER}/${REPO}/labels`).reply(
+      status,
+      this.#recorded((body) => (status === 201 ? body : { message: "Validation Failed" })),
+    );
+    return this;
+  }
+
+  addLabels(pr = 1): this {
+    this.scope.post(`/repos/${OWNER}/${REPO}/issues/${pr}/labels`).reply(
+      200,
+      this.#recorded(() => []),
+    );
+    return this;
+  }
+
+  removeLabel(name: string, pr = 1): this {
+    this.scope.delete(`/repos/${OWNER}/${REPO}/issues/${pr}/labels/${encodeURIComponent(name)}`).reply(
+      200,
+      this.#recorded(() => []),
+    );
+    return this;
+  }
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== "string" || body === "") return body ?? null;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/** A bot comment of this App carrying the sticky marker. */
+export function ownComment(id: number, body: string): ExistingComment {
+  return {
+    id,
+    body,
+    user: { login: `${APP_SLUG}[bot]`, type: "Bot" },
+    performed_via_github_app: { id: APP_ID, slug: APP_SLUG },
+  };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "@jest/globals";
+import {
+  codeBlock,
+  collectSecretValues,
+  createRedactor,
+  escapeMarkdown,
+  htmlText,
+  inlineCode,
+  isSecretPath,
+  MASK,
+  maskValue,
+} from "../../src/render/safe-text.js";
+import type { ParsedFile } from "../../src/parse/types.js";
+
+describe("escaping", () => {
+  it("breaks mentions and references and escapes HTML and Markdown", () => {
+    expect(escapeMarkdown("@org/team and @user see #12 <b>x</b> *y* [l](u)")).toBe(
+      "@\u200Borg/team and @\u200Buser see \\#\u200B12 &lt;b&gt;x&lt;/b&gt; \\*y\\* \\[l\\](u)",
+    );
+    expect(escapeMarkdown("- item")).toBe("\\- item");
+    expect(escapeMarkdown("1. item")).toBe("1\\. item");
+    expect(escapeMarkdown("a\nb")).toBe("a b");
+  });
+
+  it("fences code with more backticks than the content holds", () => {
+    expect(inlineCode("a`b")).toBe("``a`b``");
+    expect(inlineCode("`x`")).toBe("`` `x` ``");
+    expect(codeBlock("```\n@team", "diff")).toBe("````diff\n```\n@\u200Bteam\n````");
+  });
+
+  it("escapes text inside HTML elements", () => {
+    expect(htmlText('<a href="x">@me</a>')).toBe("&lt;a href=&quot;x&quot;&gt;@\u200Bme&lt;/a&gt;");
+  });
+});
+
+describe("secrets", () => {
+  it.each([
+    ["auth.password", false, true],
+    ["db.adminPassword", false, true],
+    ["apiKey", false, true],
+    ["tls.key", false, true],
+    ["github.token", false, true],
+    ["secrets.database", false, true],
+    ["env[name=DB_PASSWORD].value", false, true],
+    ["data.anything", true, true],
+    ["tls[0].secretName", false, false],
+    ["auth.existingSecret", false, false],
+    ["env[name=DB_PASSWORD].valueFrom.secretKeyRef.name", false, false],
+    ["image.tag", false, false],
+    ["monkey", false, false],
+    ["data.anything", false, false],
+  ])("%s (in a Secret: %s) is secret: %s", (path, inSecret, expected) => {
+    expect(isSecretPath(path, inSecret)).toBe(expected);
+  });
+
+  it("masks nested values, env entries and token shapes", () => {
+    expect(
+      maskValue({
+        auth: { password: "p", user: "u" },
+        env: [
+          { name: "API_TOKEN", value: "t" },
+          { name: "MODE", value: "m" },
+        ],
+        note: "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+      }),
+    ).toEqual({
+      auth: { password: MASK, user: "u" },
+      env: [
+        { name: "API_TOKEN", value: MASK },
+        { name: "MODE", value: "m" },
+      ],
+      note: MASK,
+    });
+  });
+
+  it("redacts collected values and inline assignments from free text", () => {
+    const parsed = [
+      {
+        file: "values.yaml",
+        side: "head",
+        format: "yaml",
+        problems: [],
+        documents: [
+          {
+            file: "values.yaml",
+            index: 0,
+            kind: "helm-values",
+            line: 1,
+            locations: new Map(),
+            value: { db: { password: "hunter2" } },
+          },
+          {
+            file: "s.yaml",
+            index: 1,
+            kind: "kubernetes-object",
+            line: 1,
+            locations: new Map(),
+            value: { apiVersion: "v1", kind: "Secret", data: { "tls.crt": "Y2VydGlmaWNhdGU=" } },
+          },
+        ],
+      },
+    ] as unknown as ParsedFile[];
+    const secrets = collectSecretValues(parsed);
+    expect([...secrets].sort()).toEqual(["Y2VydGlmaWNhdGU=", "hunter2"]);
+    const redact = createRedactor(secrets);
+    expect(redact("error near `password: hunter2` and token=abc123 in secret.yaml:6")).toBe(
+      `error near \`password: ${MASK}\` and token=${MASK} in secret.yaml:6`,
+    );
+  });
+});
