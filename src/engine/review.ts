@@ -85,7 +85,9 @@ export async function reviewChangeSet(
     const changes = diffPair(pair);
     // Raw inequality that the semantic diff explains away (list order, reformatted strings).
     const settled =
-      pair.status === "modified" && changes.length === 0 ? { ...pair, status: "unchanged" as const } : pair;
+      pair.status === "modified" && changes.length === 0 && !chartChanged(pair)
+        ? { ...pair, status: "unchanged" as const }
+        : pair;
     return { pair: settled, changes };
   });
   const pairs = diffs.map((diff) => diff.pair);
@@ -161,4 +163,12 @@ export function diffPair(pair: SubjectPair): PairDiff["changes"] {
   const ignore =
     ignored.size > 0 ? (path: readonly (string | number)[]) => ignored.has(pathKey(path)) : undefined;
   return diffValues(valueOf(pair.base), valueOf(pair.head), ignore ? { ignore } : {});
+}
+
+/** A release whose only change is its chart version or source is still modified. */
+function chartChanged(pair: SubjectPair): boolean {
+  if (pair.base?.type !== "release" || pair.head?.type !== "release") return false;
+  const base = pair.base.chart;
+  const head = pair.head.chart;
+  return base.name !== head.name || base.version !== head.version || base.source !== head.source;
 }

@@ -1,10 +1,12 @@
 /**
  * Writes docs/config.schema.json from the zod schema in src/engine/config.ts.
- * `node dist/src/github/generate-schema.js` (npm run schema); a test fails when the file is stale.
+ * `npm run schema` (also part of `npm run docs`); a test fails when the file is stale.
  */
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configJsonSchema } from "../engine/config.js";
+import { packageRoot } from "../package-root.js";
 
 export const SCHEMA_PATH = "docs/config.schema.json";
 
@@ -21,8 +23,7 @@ export function renderConfigSchema(): string {
 }
 
 async function main(): Promise<void> {
-  const root = fileURLToPath(new URL("../../../", import.meta.url));
-  await writeFile(`${root}${SCHEMA_PATH}`, renderConfigSchema());
+  await writeFile(join(packageRoot(), SCHEMA_PATH), renderConfigSchema());
   console.log(`wrote ${SCHEMA_PATH}`);
 }
 

@@ -139,10 +139,13 @@ function findReplacement(
 /** Share of leaf values two objects have in common, ignoring their names. */
 const RENAME_SIMILARITY = 0.5;
 
+/** Objects with fewer leaves than this (a bare Namespace) say too little to be called alike. */
+const MIN_LEAVES = 3;
+
 function similarity(a: unknown, b: unknown): number {
   const left = leaves(a);
   const right = leaves(b);
-  if (left.size === 0 || right.size === 0) return 0;
+  if (left.size < MIN_LEAVES || right.size < MIN_LEAVES) return 0;
   let shared = 0;
   for (const leaf of left) if (right.has(leaf)) shared++;
   return shared / Math.max(left.size, right.size);
@@ -151,7 +154,8 @@ function similarity(a: unknown, b: unknown): number {
 function leaves(value: unknown, prefix = "", out = new Set<string>()): Set<string> {
   if (typeof value === "object" && value !== null) {
     for (const [key, child] of Object.entries(value)) {
-      if (prefix === "" && key === "metadata") continue;
+      // Names differ by definition; apiVersion and kind are equal for every candidate.
+      if (prefix === "" && (key === "metadata" || key === "apiVersion" || key === "kind")) continue;
       leaves(child, `${prefix}/${key}`, out);
     }
   } else {

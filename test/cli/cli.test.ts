@@ -39,13 +39,32 @@ describe("gitops-review CLI", () => {
         expect.arrayContaining(["ruleId", "severity", "path", "line", "message"]),
       );
     }
-    const hasCritical = json.findings.some((f) => f.severity === "critical");
-    expect(code).toBe(hasCritical ? 1 : 0);
+    expect(json.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ruleId: "volume-shadows-persistence",
+          severity: "critical",
+          path: "infrastructure/controllers/traefik/helmrelease.yaml",
+          line: 76,
+        }),
+      ]),
+    );
+    expect(code).toBe(1);
   });
 
   it("exits 0 when nothing reaches --fail-on", async () => {
-    const { code } = await cli("diff", join(INCIDENT, "before"), join(INCIDENT, "before"));
-    expect(code).toBe(0);
+    const same = await cli("diff", join(INCIDENT, "before"), join(INCIDENT, "before"));
+    expect(same.code).toBe(0);
+    const belowThreshold = await cli(
+      "diff",
+      join(INCIDENT, "before"),
+      join(INCIDENT, "after"),
+      "--fail-on",
+      "critical",
+      "--format",
+      "json",
+    );
+    expect(belowThreshold.code).toBe(1);
   });
 
   it("exits 2 with one line for a missing folder", async () => {

@@ -54,6 +54,34 @@ describeCorpus("corpus of real GitOps changes", () => {
     },
   );
 
+  it.each([
+    [
+      "traefik-acme-volume-incident",
+      "volume-shadows-persistence",
+      "infrastructure/controllers/traefik/helmrelease.yaml",
+      76,
+    ],
+    [
+      "traefik-acme-volume-incident-chart41",
+      "volume-shadows-persistence",
+      "clusters/prod/traefik/helmrelease.yaml",
+      69,
+    ],
+    [
+      "traefik-delete-ingress-controller",
+      "ingress-controller-removed",
+      "infrastructure/controllers/traefik-ingress.yaml",
+      20,
+    ],
+  ])("%s: critical %s at %s:%i", async (id, ruleId, path, line) => {
+    const result = await review(id);
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ruleId, severity: "critical", location: { path, line, side: "head" } }),
+      ]),
+    );
+  });
+
   it.each(BENIGN)("%s (benign) gives nothing at medium or above", async (id) => {
     const result = await review(id);
     expect(result.findings.filter((f) => atLeast(f.severity, "medium"))).toEqual([]);
