@@ -10,7 +10,9 @@ import {
   type ReviewTarget,
 } from "./pull-request.js";
 import { retrySecondaryRateLimits, type RetryOptions } from "./rate-limit.js";
-import { reviewPullRequest } from "./review-pull-request.js";
+import { handleCommentCreated, handleCommentEdited } from "./chatops.js";
+import { reevaluateGate } from "./gate.js";
+import { reviewPullRequest, type ReviewRunOptions } from "./review-pull-request.js";
 
 export interface AppOptions {
   /** Secondary rate limit retries (tests shorten the waits). */
@@ -36,7 +38,34 @@ export function registerHandlers(app: Probot, options: AppOptions = {}): void {
     // An edited title or body changes nothing the review reads; a new base branch does.
     if (context.payload.action === "edited" && !("base" in context.payload.changes)) return;
     prepare(context, options);
-    await reviewAll(context, [targetFromPullRequest(context.payload.pull_request, baseRepo(context))]);
+    const { action } = context.payload;
+    await reviewAll(context, [targetFromPullRequest(context.payload.pull_request, baseRepo(context))], {
+      freshHead: action === "opened" || action === "synchronize",
+      requestReviews: action === "opened" || action === "reopened" || action === "ready_for_review",
+    });
+  });
+
+  // The gate is re-decided from the check run's state: no file is fetched again.
+  app.on(
+    ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"],
+    async (context) => {
+      prepare(context, options);
+      const pr = context.payload.pull_request;
+      if (pr.state !== "open") return;
+      const target = targetFromPullRequest(pr, baseRepo(context));
+      const handled = await reevaluateGate(context, { ...target, author: pr.user?.login ?? "" }, null);
+      if (!handled) await reviewPullRequest(context, target);
+    },
+  );
+
+  app.on("issue_comment.created", async (context) => {
+    prepare(context, options);
+    await handleCommentCreated(context);
+  });
+
+  app.on("issue_comment.edited", async (context) => {
+    prepare(context, options);
+    await handleCommentEdited(context);
   });
 
   app.on("check_run.rerequested", async (context) => {
@@ -65,7 +94,9 @@ export function registerHandlers(app: Probot, options: AppOptions = {}): void {
   });
 }
 
-function baseRepo(context: Context<"pull_request" | "check_run" | "check_suite">): BaseRepo {
+function baseRepo(
+  context: Context<"pull_request" | "pull_request_review" | "check_run" | "check_suite">,
+): BaseRepo {
   const { repository } = context.payload;
   return { owner: repository.owner.login, repo: repository.name, htmlUrl: repository.html_url };
 }
@@ -74,7 +105,11 @@ function prepare(context: Context, options: AppOptions): void {
   retrySecondaryRateLimits(context.octokit, context.log, options.retry);
 }
 
-async function reviewAll(context: Context, targets: readonly ReviewTarget[]): Promise<void> {
+async function reviewAll(
+  context: Context,
+  targets: readonly ReviewTarget[],
+  options: ReviewRunOptions = {},
+): Promise<void> {
   if (targets.length === 0) context.log.info({ event: context.name }, "no open pull request to review");
-  for (const target of targets) await reviewPullRequest(context, target);
+  for (const target of targets) await reviewPullRequest(context, target, options);
 }

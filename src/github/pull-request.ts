@@ -21,6 +21,8 @@ export interface ReviewTarget extends PullRequestRef {
   /** `https://github.com/owner/repo`, for links to lines. */
   repoUrl: string;
   changedFiles?: number;
+  /** Login of the pull request's author (the gate never counts their approval). */
+  author?: string;
 }
 
 /** The fields of a pull request object (webhook payload or REST) this App reads. */
@@ -31,6 +33,7 @@ export interface PullRequestLike {
   base: { sha: string };
   changed_files?: number;
   labels?: ({ name?: string } | string)[];
+  user?: { login: string } | null;
 }
 
 /** The base repository: everything is read and written there, for forks too. */
@@ -47,6 +50,7 @@ export function targetFromPullRequest(pr: PullRequestLike, repo: BaseRepo): Revi
     baseSha: pr.base.sha,
     repoUrl: repo.htmlUrl,
     ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
+    ...(pr.user?.login ? { author: pr.user.login } : {}),
   };
 }
 
@@ -56,6 +60,7 @@ export interface PullRequestNow {
   state: string;
   headSha: string;
   labels: string[];
+  author: string | null;
 }
 
 export async function readPullRequest(octokit: Octokit, pr: PullRequestRef): Promise<PullRequestNow> {
@@ -64,6 +69,7 @@ export async function readPullRequest(octokit: Octokit, pr: PullRequestRef): Pro
     state: data.state,
     headSha: data.head.sha,
     labels: data.labels.map((label) => label.name),
+    author: data.user?.login ?? null,
   };
 }
 

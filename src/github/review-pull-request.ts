@@ -31,6 +31,15 @@ import { applyLabels, planLabels } from "./labels.js";
 import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import { mergeBase, readPullRequest, type ReviewTarget } from "./pull-request.js";
 import { findStickyComment, writeStickyComment } from "./sticky-comment.js";
+import { decideGate, requestReviewers } from "./gate.js";
+import {
+  acksByFingerprint,
+  parseGateState,
+  pruneGateState,
+  renderGateState,
+  ticksForRender,
+  type GateState,
+} from "../gate/state.js";
 
 /** What a review needs from a Probot context: its Octokit, its logger and `config()`. */
 export interface ReviewContextLike extends ConfigSource {
@@ -40,12 +49,26 @@ export interface ReviewContextLike extends ConfigSource {
 
 const KNOWN_RULE_IDS = rules.map((rule) => rule.meta.id);
 
-export async function reviewPullRequest(context: ReviewContextLike, target: ReviewTarget): Promise<void> {
+export interface ReviewRunOptions {
+  /** The head was just pushed (opened, synchronize): no approval can be on it yet. */
+  freshHead?: boolean;
+  /** Ask the configured reviewers when the gate holds (opened, reopened, ready for review). */
+  requestReviews?: boolean;
+  /** Changes the gate's state before publishing (an `/ack`), given this review's findings. */
+  updateState?: (state: GateState, outcome: PolicyOutcome) => GateState;
+}
+
+/** Reviews one head and publishes; returns the verdict published, or null when nothing was. */
+export async function reviewPullRequest(
+  context: ReviewContextLike,
+  target: ReviewTarget,
+  options: ReviewRunOptions = {},
+): Promise<Verdict | null> {
   const { octokit } = context;
   const log = context.log.child({ pr: target.number, head: target.headSha });
   const check = await startCheckRun(octokit, target, target.headSha);
   try {
-    await runReview(context, target, check, log);
+    return await runReview(context, target, check, log, options);
   } catch (error) {
     log.error({ err: error, checkRunId: check.id }, "review failed");
     // A required check must not pass silently when the review did not happen.
@@ -57,24 +80,30 @@ export async function reviewPullRequest(context: ReviewContextLike, target: Revi
   }
 }
 
-async function runReview(
+export type ComputedReview =
+  | {
+      ok: true;
+      config: ReviewConfig;
+      review: ReviewResult;
+      outcome: PolicyOutcome;
+      verdict: Verdict;
+      baseSha: string;
+      links: LinkContext;
+    }
+  | { ok: false; errors: string[] };
+
+/** Config, files and the pure pipeline for one head, publishing nothing (also for `/explain`). */
+export async function computeReview(
   context: ReviewContextLike,
   target: ReviewTarget,
-  check: StartedCheckRun,
-  log: Logger,
-): Promise<void> {
+  log: Logger = context.log,
+): Promise<ComputedReview> {
   const { octokit } = context;
   const [configResult, listing] = await Promise.all([
     loadRepoConfig(context),
     listPullRequestFiles(octokit, target),
   ]);
-  if (!configResult.ok) {
-    log.info({ errors: configResult.errors }, "invalid configuration");
-    const verdict = configErrorVerdict(configResult.errors);
-    const output = renderConfigErrorOutput(verdict, configResult.errors, CONFIG_PATH);
-    await completeCheckRun(octokit, target, check.id, "failure", output);
-    return;
-  }
+  if (!configResult.ok) return { ok: false, errors: configResult.errors };
   const config = configResult.config;
 
   const ignored = createPathMatcher(config.ignore);
@@ -102,18 +131,50 @@ async function runReview(
     },
     "review computed",
   );
+  const links: LinkContext = { repoUrl: target.repoUrl, baseSha, headSha: target.headSha };
+  return { ok: true, config, review, outcome, verdict, baseSha, links };
+}
+
+async function runReview(
+  context: ReviewContextLike,
+  target: ReviewTarget,
+  check: StartedCheckRun,
+  log: Logger,
+  options: ReviewRunOptions,
+): Promise<Verdict | null> {
+  const { octokit } = context;
+  const computed = await computeReview(context, target, log);
+  if (!computed.ok) {
+    log.info({ errors: computed.errors }, "invalid configuration");
+    const verdict = configErrorVerdict(computed.errors);
+    const output = renderConfigErrorOutput(verdict, computed.errors, CONFIG_PATH);
+    await completeCheckRun(octokit, target, check.id, "failure", output);
+    return verdict;
+  }
+  const { config, review, outcome, verdict, baseSha } = computed;
 
   // The head may have moved while we read and thought: never publish over a newer review.
   const now = await readPullRequest(octokit, target);
   if (now.headSha !== target.headSha) {
     log.info({ currentHead: now.headSha }, "head moved on, result dropped");
     await completeCheckRun(octokit, target, check.id, "neutral", renderSupersededOutput(now.headSha));
-    return;
+    return null;
   }
 
-  await publish(
+  return publish(
     octokit,
-    { target, baseSha, check, config, review, outcome, verdict, labels: now.labels },
+    {
+      target,
+      baseSha,
+      check,
+      config,
+      review,
+      outcome,
+      verdict,
+      labels: now.labels,
+      author: target.author ?? now.author ?? "",
+      options,
+    },
     log,
   );
 }
@@ -128,6 +189,8 @@ interface Publication {
   verdict: Verdict;
   /** Labels on the pull request now. */
   labels: string[];
+  author: string;
+  options: ReviewRunOptions;
 }
 
 /** Whether a new comment is wanted; an existing one is always kept current. */
@@ -142,15 +205,56 @@ export function wantsComment(config: ReviewConfig, inScope: boolean, findings: n
   }
 }
 
-async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Promise<void> {
-  const { target, check, config, review, outcome, verdict } = p;
+async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Promise<Verdict> {
+  const { target, check, config, review, outcome } = p;
   const links: LinkContext = { repoUrl: target.repoUrl, baseSha: p.baseSha, headSha: target.headSha };
 
   const existing = await findStickyComment(octokit, target, check.app);
+  // Ticks and acks live in the comment; they follow their findings across pushes.
+  let state = pruneGateState(
+    parseGateState(existing?.body),
+    new Set(outcome.findings.map((finding) => finding.fingerprint)),
+  );
+  if (p.options.updateState) state = p.options.updateState(state, outcome);
+  let verdict = p.verdict;
+  let gateHolds = false;
+  if (verdict.conclusion === "action_required") {
+    const gate = await decideGate(
+      octokit,
+      { ...target, author: p.author },
+      {
+        findings: outcome.findings.map((finding) => ({
+          fingerprint: finding.fingerprint,
+          ruleId: finding.ruleId,
+          severity: finding.severity,
+          checklist: finding.checklist.length,
+        })),
+        config: config.gate,
+        state,
+        baseVerdict: verdict,
+        freshHead: p.options.freshHead,
+      },
+    );
+    verdict = gate.verdict;
+    gateHolds = !gate.decision.open;
+    log.info({ open: gate.decision.open, missing: gate.decision.missing }, "gate decided");
+  }
+  const hasState = Object.keys(state.ticks).length > 0 || state.acks.length > 0;
+
   let commentUrl: string | null = existing?.url ?? null;
   if (existing || wantsComment(config, review.inScope, outcome.findings.length)) {
     const body = review.inScope
-      ? renderComment({ verdict, outcome, review, headSha: target.headSha, links, checkRunUrl: check.url })
+      ? renderComment({
+          verdict,
+          outcome,
+          review,
+          headSha: target.headSha,
+          links,
+          checkRunUrl: check.url,
+          ticks: ticksForRender(state),
+          acks: acksByFingerprint(state),
+          ...(hasState ? { trailer: renderGateState(state) } : {}),
+        })
       : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
     const written = await writeStickyComment(octokit, target, existing, body);
     commentUrl = written.url;
@@ -175,4 +279,9 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     commentUrl,
   });
   await completeCheckRun(octokit, target, check.id, verdict.conclusion, output);
+
+  if (gateHolds && p.options.requestReviews && config.gate.requestReviewers) {
+    await requestReviewers(octokit, { ...target, author: p.author }, config.gate);
+  }
+  return verdict;
 }

@@ -13,7 +13,7 @@ export interface StickyComment {
   url: string;
 }
 
-interface IssueComment {
+export interface IssueComment {
   id: number;
   body?: string;
   html_url: string;

@@ -15,6 +15,8 @@ import {
   SEVERITY_HEADING,
   SEVERITY_ICON,
   severityNote,
+  ackMarkdown,
+  type AckNote,
   type ChecklistTicks,
   type LinkContext,
 } from "./markdown-parts.js";
@@ -29,6 +31,9 @@ import {
 
 /** Hidden marker the App finds its own comment by. */
 export const STICKY_MARKER = "<!-- gitops-review-bot:sticky -->";
+
+/** Ends the verdict line, so a gate decision can replace that line alone. */
+export const VERDICT_MARKER = "<!-- gitops-review-bot:verdict -->";
 
 /** GitHub rejects issue comment bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -46,6 +51,10 @@ export interface CommentInput {
   checkRunUrl?: string | null;
   /** Checklist items already ticked (kept across pushes by the gate). */
   ticks?: ChecklistTicks;
+  /** Acknowledgements by finding fingerprint, shown under the finding (it stays listed). */
+  acks?: ReadonlyMap<string, readonly AckNote[]>;
+  /** Hidden text appended at the very end (the gate's state block); counted in the limit, never cut. */
+  trailer?: string;
   /** Extra notes shown under the verdict (e.g. from the gate), Markdown, already safe. */
   extraNotes?: readonly string[];
   /** Body limit; GitHub's by default. */
@@ -62,7 +71,7 @@ export function renderComment(input: CommentInput): string {
     : "the GitOps Review check run";
 
   const head = redact(renderHead(input));
-  const footer = redact(renderFooter(input));
+  const footer = redact(renderFooter(input)) + (input.trailer ? `\n${input.trailer}` : "");
   const reserve = 400; // room for the "shortened" note
 
   let findings = "";
@@ -121,7 +130,12 @@ export function renderComment(input: CommentInput): string {
 }
 
 function renderHead(input: CommentInput): string {
-  const lines = [STICKY_MARKER, `### ${headerIcon(input)} GitOps Review`, "", input.verdict.line];
+  const lines = [
+    STICKY_MARKER,
+    `### ${headerIcon(input)} GitOps Review`,
+    "",
+    `${input.verdict.line} ${VERDICT_MARKER}`,
+  ];
   const notes = [
     ...(input.extraNotes ?? []),
     ...input.review.notes.map((note) => escapeMarkdown(note)),
@@ -172,8 +186,9 @@ function renderFinding(
 ): string[] {
   const where = locationMarkdown(finding.location, input.links);
   const heading = `**${index}. ${escapeMarkdown(finding.title)}** · ${where} · ${inlineCode(finding.ruleId)}`;
-  if (style === "minimal") return [heading];
-  const lines = [heading, messageMarkdown(finding.message)];
+  const acks = (input.acks?.get(finding.fingerprint) ?? []).map(ackMarkdown);
+  if (style === "minimal") return [heading, ...acks];
+  const lines = [heading, ...acks, messageMarkdown(finding.message)];
   const note = severityNote(finding);
   if (note) lines.push(note);
   if (style === "full") lines.push(`**Fix:** ${messageMarkdown(finding.remediation)}`);
@@ -224,4 +239,12 @@ export function renderOutOfScopeComment(verdict: Verdict, headSha: string | null
     `This pull request changes no file the review reads${sha}, so earlier findings, if any, no longer apply.`,
   ].join("\n");
   return redact ? redact(body) : body;
+}
+
+/** The body with its verdict line replaced (the line that ends with the verdict marker). */
+export function withVerdictLine(body: string, line: string): string {
+  return body
+    .split("\n")
+    .map((current) => (current.endsWith(VERDICT_MARKER) ? `${line} ${VERDICT_MARKER}` : current))
+    .join("\n");
 }

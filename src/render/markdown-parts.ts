@@ -105,6 +105,17 @@ export function checklistMarkdown(finding: PolicyFinding, ticks?: ChecklistTicks
   });
 }
 
+/** Who acknowledged a finding with `/ack`, and why. */
+export interface AckNote {
+  by: string;
+  reason: string;
+}
+
+/** "✋ Acknowledged by @alice: reason", the mention neutralised. */
+export function ackMarkdown(ack: AckNote): string {
+  return `✋ **Acknowledged** by ${escapeMarkdown(`@${ack.by}`)}: ${escapeMarkdown(ack.reason)}`;
+}
+
 export function severityNote(finding: PolicyFinding): string | null {
   if (!finding.engineSeverity || !finding.adjustment) return null;
   return `_Severity ${finding.engineSeverity} → ${finding.severity}: ${escapeMarkdown(finding.adjustment)}._`;

@@ -105,30 +105,39 @@ function longestRun(text: string, char: string): number {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-/** Keys whose value, or whose whole subtree, is secret. */
-const SECRET_SUBTREE =
-  /(pass(word|wd|phrase)?|pwd|tokens?|secrets?|credentials?)$|^(secrets?|credentials?)$/i;
-/** Keys secret as a leaf only (`auth: user:pass`, `tls.key`, `apiKey`), not as a parent (`auth.user`). */
-const SECRET_LEAF =
-  /(private.?key|api.?key|access.?key|client.?key|(^|[-_.])key$|auth$|bearer|cookie|salt|signature|dsn$|connection.?string)/i;
-const CAMEL_KEY = /[a-z0-9]Key$/;
-/** Matches a secret-looking key anywhere in a name (`DB_PASSWORD`, `apiToken`). */
-const SECRET_WORD = /(pass(word|wd|phrase)?|pwd|token|secret|credential|private.?key|api.?key|access.?key)/i;
+/** A key that holds a secret (`DB_PASSWORD`, `apiToken`, `clientKey`), not one that names it. */
+const SECRET_WORD =
+  /(pass(word|wd|phrase)|(^|[-_.])pass$|pwd|token|secret|credential|private.?key|bearer|cookie|salt|signature|dsn$|connection.?string|(api|access|secret|private|client|user|auth|encryption|master|signing|license|account|ssh|admin|webhook|shared|app|storage|service)[-_.]?key$)/i;
 /** Keys that name or point to a secret rather than hold one: show them, reviewers need them. */
 const SECRET_REFERENCE =
   /(name|names|ref|refs|selector|path|file|dir|mount|enabled|create|kind|type|annotations|labels|keys)$|^existing/i;
+/** Containers whose whole content is secret: `secrets: { db: ... }`, `credentials: { ... }`. */
+const SECRET_CONTAINER = /^(secrets?|credentials?|passwords?|tokens?|api.?keys?)$/i;
+/** Where a Kubernetes manifest points at a secret by name and key: nothing in there is secret. */
+const REFERENCE_CONTAINER =
+  /^(secretKeyRef|configMapKeyRef|secretRef|configMapRef|valueFrom|envFrom|existingSecret.*|secretName)$/i;
+/** Keys of a private key file, under a TLS-ish parent (`tls.key`, `ssh.key`). */
+const KEY_FILE_PARENT = /^(tls|ssl|ssh|private|signing|server|client)$/i;
 
 /**
  * Whether a value at this path looks secret. `path` is a list of keys or a readable diff path
  * (`env[name=DB_PASSWORD].value`); `inSecret` marks the `data`/`stringData` of a Kubernetes Secret.
+ * The leaf key decides (an ancestor named `secretKeyRef` or `existingSecret` does not make
+ * everything under it secret); a few container names make all their leaves secret.
  */
 export function isSecretPath(path: readonly PathSegment[] | string, inSecret = false): boolean {
   const tokens = pathTokens(path);
   if (inSecret && (tokens[0] === "data" || tokens[0] === "stringData")) return tokens.length > 1;
   const last = tokens.at(-1);
   if (last === undefined || SECRET_REFERENCE.test(last)) return false;
-  if (SECRET_WORD.test(last) || SECRET_LEAF.test(last) || CAMEL_KEY.test(last)) return true;
-  return tokens.slice(0, -1).some((token) => SECRET_SUBTREE.test(token) || SECRET_WORD.test(token));
+  if (tokens.slice(0, -1).some((token) => REFERENCE_CONTAINER.test(token))) return false;
+  if (SECRET_WORD.test(last)) return true;
+  const parent = tokens.at(-2);
+  // `key` is a secret only as a key file; elsewhere it names one (`{ name, key }` selectors).
+  if (last.toLowerCase() === "key") return parent !== undefined && KEY_FILE_PARENT.test(parent);
+  // `env[name=DB_PASSWORD].value`: the entry's name says what the value is.
+  if (last === "value" && parent !== undefined && SECRET_WORD.test(parent)) return true;
+  return tokens.slice(0, -1).some((token) => SECRET_CONTAINER.test(token));
 }
 
 function pathTokens(path: readonly PathSegment[] | string): string[] {
@@ -235,6 +244,10 @@ function collectFrom(value: unknown, path: PathSegment[], inSecret: boolean, fou
 function addSecret(value: string, found: Set<string>): void {
   const trimmed = value.trim();
   if (trimmed.length < 4 || /^(true|false|null|changeme|none)$/i.test(trimmed)) return;
+  // References to a secret (templates, substitution variables, SOPS ciphertext) are not secrets.
+  if (/^(\{\{.*\}\}|\$\{[^}]*\}|\$\([^)]*\)|ENC\[.*\])$/s.test(trimmed)) return;
+  // A file name (`tls.crt`, `config.json`) names where a secret is, it is not one.
+  if (/^[\w.-]+\.(crt|key|pem|json|ya?ml|txt|conf|ini|env)$/i.test(trimmed)) return;
   found.add(trimmed);
   for (const line of trimmed.split(/\r?\n/)) if (line.trim().length >= 8) found.add(line.trim());
 }

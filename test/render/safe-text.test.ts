@@ -49,6 +49,11 @@ describe("secrets", () => {
     ["image.tag", false, false],
     ["monkey", false, false],
     ["data.anything", false, false],
+    ["env.ZIGBEE2MQTT_CONFIG_AVAILABILITY_PASSIVE_TIMEOUT", false, false],
+    ["affinity.podAntiAffinity.topologyKey", false, false],
+    ["receivers.pushover.token.key", false, false],
+    ["spec.data.secretKey", false, true],
+    ["tolerations[0].key", false, false],
   ])("%s (in a Secret: %s) is secret: %s", (path, inSecret, expected) => {
     expect(isSecretPath(path, inSecret)).toBe(expected);
   });
@@ -106,5 +111,34 @@ describe("secrets", () => {
     expect(redact("error near `password: hunter2` and token=abc123 in secret.yaml:6")).toBe(
       `error near \`password: ${MASK}\` and token=${MASK} in secret.yaml:6`,
     );
+  });
+});
+
+describe("collected secret values", () => {
+  it("skips references: templates, substitution variables, SOPS ciphertext and file names", () => {
+    const parsed = [
+      {
+        file: "values.yaml",
+        side: "head",
+        format: "yaml",
+        problems: [],
+        documents: [
+          {
+            file: "values.yaml",
+            index: 0,
+            kind: "helm-values",
+            line: 1,
+            locations: new Map(),
+            value: {
+              grafana: { adminPassword: "{{ .GF_SECURITY_ADMIN_PASSWORD }}" },
+              pushover: { token: "${PUSHOVER_TOKEN}", userKey: "ENC[AES256_GCM,data:abc=]" },
+              pushSecret: { secretKey: "tls.crt" },
+              db: { password: "s3cr3t-value" },
+            },
+          },
+        ],
+      },
+    ] as unknown as ParsedFile[];
+    expect([...collectSecretValues(parsed)]).toEqual(["s3cr3t-value"]);
   });
 });

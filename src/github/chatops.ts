@@ -1,0 +1,242 @@
+/**
+ * Slash commands in pull request comments (`issue_comment.created`) and checklist ticks in the
+ * bot's own comment (`issue_comment.edited`). Comments by bots, this App included, are ignored.
+ */
+import type { Context } from "probot";
+import { rules } from "../../rules/index.js";
+import { decideAck } from "../chatops/ack.js";
+import { parseCommands, type Command } from "../chatops/commands.js";
+import {
+  renderAckRefused,
+  renderExplainAll,
+  renderExplainPath,
+  renderExplainRule,
+  renderHelp,
+  renderUnknownRule,
+  REPLY_MARKER,
+} from "../chatops/replies.js";
+import { readExplainText } from "../cli/explain.js";
+import { atLeast } from "../engine/types.js";
+import { hasWriteAccess, sameLogin } from "../gate/evaluate.js";
+import { inlineCode, plainText } from "../render/safe-text.js";
+import { parseGateState, type GateState } from "../gate/state.js";
+import { permissionOf } from "./gate-inputs.js";
+import { findStickyComment } from "./sticky-comment.js";
+import { reevaluateGate } from "./gate.js";
+import { targetFromPullRequest, type ReviewTarget } from "./pull-request.js";
+import { computeReview, reviewPullRequest, type ComputedReview } from "./review-pull-request.js";
+
+type CommentContext = Context<"issue_comment.created" | "issue_comment.edited">;
+
+interface Sender {
+  login: string;
+  type?: string;
+}
+
+function isBot(user: Sender | null | undefined): boolean {
+  return !user || user.type === "Bot" || user.login.endsWith("[bot]");
+}
+
+async function loadTarget(context: CommentContext): Promise<{ target: ReviewTarget; author: string }> {
+  const { repository, issue } = context.payload;
+  const { data } = await context.octokit.rest.pulls.get({
+    owner: repository.owner.login,
+    repo: repository.name,
+    pull_number: issue.number,
+  });
+  const target = targetFromPullRequest(data, {
+    owner: repository.owner.login,
+    repo: repository.name,
+    htmlUrl: repository.html_url,
+  });
+  return { target, author: data.user?.login ?? issue.user?.login ?? "" };
+}
+
+export async function handleCommentCreated(context: Context<"issue_comment.created">): Promise<void> {
+  const { comment, issue, sender, repository } = context.payload;
+  if (!issue.pull_request) return;
+  if (isBot(sender) || isBot(comment.user) || comment.performed_via_github_app) return;
+  const commands = parseCommands(comment.body ?? "");
+  if (commands.length === 0) return;
+
+  await context.octokit.rest.reactions.createForIssueComment({
+    owner: repository.owner.login,
+    repo: repository.name,
+    comment_id: comment.id,
+    content: "eyes",
+  });
+  const { target, author } = await loadTarget(context);
+  const log = context.log.child({ pr: target.number, commenter: sender.login });
+  const answers: string[] = [];
+  let computed: Explained | null = null;
+  const review = async () => (computed ??= await explained(context, target));
+
+  for (const command of commands) {
+    log.info({ command: command.kind }, "command received");
+    answers.push(
+      await answer(command, {
+        context,
+        target,
+        author,
+        sender: sender.login,
+        at: comment.created_at,
+        review,
+      }),
+    );
+  }
+  const body =
+    answers.map((text) => text.replace(REPLY_MARKER, "").trim()).join("\n\n---\n\n") + `\n\n${REPLY_MARKER}`;
+  await context.octokit.rest.issues.createComment({
+    owner: repository.owner.login,
+    repo: repository.name,
+    issue_number: issue.number,
+    body,
+  });
+}
+
+type Explained = ComputedReview & { state: GateState };
+
+/** The review of the current head plus the acks recorded in the comment, for `/explain`. */
+async function explained(
+  context: Context<"issue_comment.created">,
+  target: ReviewTarget,
+): Promise<Explained> {
+  const [computed, sticky] = await Promise.all([
+    computeReview(context, target),
+    findStickyComment(context.octokit, target, null),
+  ]);
+  return { ...computed, state: parseGateState(sticky?.body) };
+}
+
+interface AnswerContext {
+  context: Context<"issue_comment.created">;
+  target: ReviewTarget;
+  author: string;
+  sender: string;
+  at: string;
+  review: () => Promise<Explained>;
+}
+
+async function answer(command: Command, a: AnswerContext): Promise<string> {
+  switch (command.kind) {
+    case "help":
+      return renderHelp(command.unknown);
+    case "recheck": {
+      const verdict = await reviewPullRequest(a.context, a.target);
+      return verdict
+        ? `Reviewed ${inlineCode(a.target.headSha.slice(0, 7))} again: ${inlineCode(plainText(verdict.title))}.`
+        : `Reviewed ${inlineCode(a.target.headSha.slice(0, 7))} again.`;
+    }
+    case "explain":
+    case "explain-path": {
+      const computed = await a.review();
+      if (!computed.ok) return configProblem(computed.errors);
+      const input = {
+        findings: computed.outcome.findings,
+        review: computed.review,
+        links: computed.links,
+        state: computed.state,
+      };
+      return command.kind === "explain"
+        ? renderExplainAll(input)
+        : renderExplainPath({ ...input, path: command.path });
+    }
+    case "explain-rule": {
+      const rule = rules.find((candidate) => candidate.meta.id === command.ruleId);
+      if (!rule)
+        return renderUnknownRule(
+          command.ruleId,
+          rules.map((r) => r.meta.id),
+        );
+      const computed = await a.review();
+      if (!computed.ok) return configProblem(computed.errors);
+      return renderExplainRule({
+        rule,
+        explainText: await readExplainText(rule.meta.id),
+        findings: computed.outcome.findings,
+        review: computed.review,
+        links: computed.links,
+        state: computed.state,
+      });
+    }
+    case "ack-usage":
+      return renderAckRefused({ reason: "no-reason", sender: a.sender, ruleId: command.ruleId });
+    case "ack": {
+      if (sameLogin(a.sender, a.author))
+        return renderAckRefused({ reason: "author", sender: a.sender, ruleId: command.ruleId });
+      const permission = await permissionOf(a.context.octokit, a.target, a.sender);
+      if (!hasWriteAccess(permission)) {
+        return renderAckRefused({
+          reason: "permission",
+          sender: a.sender,
+          ruleId: command.ruleId,
+          permission,
+        });
+      }
+      if (!rules.some((rule) => rule.meta.id === command.ruleId)) {
+        return renderAckRefused({
+          reason: "unknown-rule",
+          sender: a.sender,
+          ruleId: command.ruleId,
+          ruleIdsHere: rules.map((rule) => rule.meta.id),
+        });
+      }
+      // The ack is recorded in the comment's state by a full review of the current head, which
+      // also shows it next to the finding and re-decides the gate.
+      let reply = "";
+      await reviewPullRequest(a.context, a.target, {
+        updateState: (state, outcome) => {
+          const decision = decideAck(
+            {
+              ruleId: command.ruleId,
+              reason: command.reason,
+              sender: a.sender,
+              author: a.author,
+              permission,
+              findings: outcome.findings,
+              gateSeverity: outcome.gateSeverity,
+              state,
+              at: a.at,
+            },
+            (severity) => atLeast(severity, outcome.gateSeverity),
+          );
+          reply = decision.reply;
+          return decision.accepted ? decision.state : state;
+        },
+      });
+      return reply;
+    }
+  }
+}
+
+function configProblem(errors: readonly string[]): string {
+  return `The review configuration is invalid, so there is nothing to explain yet:\n\n${errors.map((e) => `- ${inlineCode(e)}`).join("\n")}`;
+}
+
+/** Ticks in the bot's own comment: recorded (who, when), shown, and the gate re-decided. */
+export async function handleCommentEdited(context: Context<"issue_comment.edited">): Promise<void> {
+  const { comment, issue, sender, changes } = context.payload;
+  if (!issue.pull_request || isBot(sender)) return;
+  const from = changes.body?.from;
+  if (from === undefined || comment.user?.type !== "Bot") return;
+  const { target, author } = await loadTarget(context);
+  const handled = await reevaluateGate(
+    context,
+    { ...target, author },
+    {
+      comment: {
+        id: comment.id,
+        body: comment.body ?? "",
+        html_url: comment.html_url,
+        user: comment.user ? { login: comment.user.login, type: comment.user.type ?? "User" } : null,
+        performed_via_github_app: comment.performed_via_github_app
+          ? { id: comment.performed_via_github_app.id, slug: comment.performed_via_github_app.slug ?? "" }
+          : null,
+      },
+      from,
+      editor: sender.login,
+      at: comment.updated_at,
+    },
+  );
+  if (!handled) await reviewPullRequest(context, target);
+}

@@ -1,0 +1,269 @@
+/**
+ * The gate on GitHub: gather reviews and permissions, decide, and re-decide on review events and
+ * checklist edits without fetching files again (the check run output carries the findings).
+ */
+import type { Logger, ProbotOctokit } from "probot";
+import type { ReviewConfig } from "../engine/config.js";
+import { decideVerdict, type CheckConclusion, type PolicyOutcome, type Verdict } from "../engine/policy.js";
+import { atLeast } from "../engine/types.js";
+import {
+  countSeverities,
+  evaluateGate,
+  gateVerdict,
+  sameLogin,
+  type GateDecision,
+  type GateFinding,
+} from "../gate/evaluate.js";
+import {
+  applyTickChanges,
+  parseGateState,
+  pruneGateState,
+  renderChecklistState,
+  tickChanges,
+  withGateState,
+  type GateState,
+} from "../gate/state.js";
+import { CHECK_NAME, parseCheckState, type CheckState } from "../render/check-output.js";
+import { withVerdictLine } from "../render/comment.js";
+import type { AppIdentity } from "./check-run.js";
+import { allowedReviewers, listReviews, permissionsOf, reviewersToLookUp } from "./gate-inputs.js";
+import { loadRepoConfig, type ConfigSource } from "./load-config.js";
+import type { PullRequestRef } from "./pull-request.js";
+import { findStickyComment, isOwnStickyComment, type IssueComment } from "./sticky-comment.js";
+
+type Octokit = Pick<ProbotOctokit, "rest" | "paginate">;
+
+export interface GateTarget extends PullRequestRef {
+  headSha: string;
+  author: string;
+}
+
+export interface GateRun {
+  decision: GateDecision;
+  verdict: Verdict;
+}
+
+/**
+ * Decides the gate. Reviews are fetched only when they can change the answer: `freshHead` says the
+ * head commit was just pushed, so (with `currentHeadOnly`) no approval can count yet.
+ */
+export async function decideGate(
+  octokit: Octokit,
+  target: GateTarget,
+  input: {
+    findings: readonly GateFinding[];
+    config: ReviewConfig["gate"];
+    state: GateState;
+    baseVerdict: Verdict;
+    freshHead?: boolean;
+  },
+): Promise<GateRun> {
+  const gating = input.findings.filter((finding) => atLeast(finding.severity, input.config.severity));
+  const counts = countSeverities(input.findings);
+  const base = { findings: gating, author: target.author, headSha: target.headSha, state: input.state };
+  let decision = evaluateGate({ ...base, reviews: [], permissions: {}, allowed: null }, input.config);
+  const needsReviews =
+    decision.gating.length > 0 && !(input.freshHead && input.config.currentHeadOnly && decision.required > 0);
+  if (needsReviews) {
+    const reviews = await listReviews(octokit, target);
+    const users = reviewersToLookUp(reviews, target.author);
+    const permissions = await permissionsOf(octokit, target, users);
+    const allowed = await allowedReviewers(octokit, target, input.config, users);
+    decision = evaluateGate({ ...base, reviews, permissions, allowed }, input.config);
+  }
+  return { decision, verdict: gateVerdict(input.baseVerdict, counts, decision) };
+}
+
+/** Asks the configured teams and users (never the author) to review. */
+export async function requestReviewers(
+  octokit: Octokit,
+  target: GateTarget,
+  config: ReviewConfig["gate"],
+): Promise<void> {
+  const reviewers = config.users.filter((user) => !sameLogin(user, target.author));
+  const teams = config.teams.map((team) => (team.includes("/") ? team.split("/")[1] : team));
+  if (reviewers.length === 0 && teams.length === 0) return;
+  await octokit.rest.pulls.requestReviewers({
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.number,
+    reviewers,
+    team_reviewers: teams,
+  });
+}
+
+interface GateCheck {
+  id: number;
+  conclusion: string | null;
+  app: AppIdentity | null;
+  title: string;
+  summary: string;
+  text: string;
+  state: CheckState;
+}
+
+/** This App's completed check run on the head, with a complete state block; null otherwise. */
+export async function findGateCheck(octokit: Octokit, target: GateTarget): Promise<GateCheck | null> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner: target.owner,
+    repo: target.repo,
+    ref: target.headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    per_page: 20,
+  });
+  for (const run of data.check_runs) {
+    if (run.status !== "completed") continue;
+    const state = parseCheckState(run.output.text);
+    if (!state || state.headSha !== target.headSha || !state.complete) continue;
+    return {
+      id: run.id,
+      conclusion: run.conclusion,
+      app: run.app ? { id: run.app.id, slug: run.app.slug ?? "" } : null,
+      title: run.output.title ?? "",
+      summary: run.output.summary ?? "",
+      text: run.output.text ?? "",
+      state,
+    };
+  }
+  return null;
+}
+
+export interface ChecklistEdit {
+  comment: IssueComment & { id: number };
+  /** The body before the edit (`changes.body.from`). */
+  from: string;
+  editor: string;
+  at: string;
+}
+
+export interface ReevaluateContext extends ConfigSource {
+  octokit: ProbotOctokit;
+  log: Logger;
+}
+
+/**
+ * Re-decides the gate for the current head from the check run's state: on a review, or after a
+ * checklist edit. Returns false when there is no usable state (the caller reviews in full).
+ */
+export async function reevaluateGate(
+  context: ReevaluateContext,
+  target: GateTarget,
+  edit: ChecklistEdit | null,
+): Promise<boolean> {
+  const { octokit, log } = context;
+  const check = await findGateCheck(octokit, target);
+  if (edit && !isOwnStickyComment(edit.comment, check?.app ?? null)) return true;
+
+  let comment: { id: number; body: string; previous: string } | null;
+  let state: GateState;
+  if (edit) {
+    state = applyTickChanges(
+      parseGateState(edit.from),
+      tickChanges(edit.from, edit.comment.body ?? ""),
+      edit.editor,
+      edit.at,
+    );
+    comment = { id: edit.comment.id, body: edit.from, previous: edit.comment.body ?? "" };
+  } else {
+    const sticky = await findStickyComment(octokit, target, check?.app ?? null);
+    state = parseGateState(sticky?.body);
+    comment = sticky ? { id: sticky.id, body: sticky.body, previous: sticky.body } : null;
+  }
+
+  if (!check) {
+    // No finished review of this head yet: keep the ticks, let a full review decide.
+    if (edit && comment)
+      await writeComment(
+        octokit,
+        target,
+        comment,
+        withState(renderChecklistState(comment.body, state), state),
+      );
+    return false;
+  }
+  const configResult = await loadRepoConfig(context);
+  if (!configResult.ok) return true; // the check already reports the broken config
+
+  const findings = check.state.findings;
+  state = pruneGateState(state, new Set(findings.map((finding) => finding.fingerprint)));
+  // The policy's own verdict for these findings: decideVerdict reads only their severities.
+  const gateSeverity = configResult.config.gate.severity;
+  const held = decideVerdict(
+    {
+      findings,
+      gating: findings.filter((finding) => atLeast(finding.severity, gateSeverity)),
+      gateSeverity,
+    } as unknown as PolicyOutcome,
+    true,
+  );
+  const { decision, verdict } = await decideGate(octokit, target, {
+    findings,
+    config: configResult.config.gate,
+    state,
+    baseVerdict: held,
+  });
+  if (
+    decision.gating.length === 0 &&
+    decision.acknowledged.length === 0 &&
+    !findings.some((f) => atLeast(f.severity, configResult.config.gate.severity))
+  ) {
+    // Nothing reaches the gate: the review's own verdict stands.
+    if (edit && comment)
+      await writeComment(
+        octokit,
+        target,
+        comment,
+        withState(renderChecklistState(comment.body, state), state),
+      );
+    return true;
+  }
+  log.info(
+    { open: decision.open, missing: decision.missing, conclusion: verdict.conclusion },
+    "gate re-evaluated",
+  );
+
+  const summary = replaceFirstLine(check.summary, verdict.line);
+  if (verdict.conclusion !== check.conclusion || verdict.title !== check.title || summary !== check.summary) {
+    await octokit.rest.checks.update({
+      owner: target.owner,
+      repo: target.repo,
+      check_run_id: check.id,
+      status: "completed",
+      conclusion: verdict.conclusion as CheckConclusion,
+      output: { title: verdict.title.slice(0, 255), summary, text: check.text },
+    });
+  }
+  if (comment) {
+    const body = withVerdictLine(withState(renderChecklistState(comment.body, state), state), verdict.line);
+    await writeComment(octokit, target, comment, body);
+  }
+  return true;
+}
+
+async function writeComment(
+  octokit: Octokit,
+  target: GateTarget,
+  comment: { id: number; previous: string },
+  body: string,
+): Promise<void> {
+  if (body === comment.previous) return;
+  await octokit.rest.issues.updateComment({
+    owner: target.owner,
+    repo: target.repo,
+    comment_id: comment.id,
+    body,
+  });
+}
+
+/** The check summary starts with the verdict line. */
+function replaceFirstLine(summary: string, line: string): string {
+  const end = summary.indexOf("\n");
+  return end < 0 ? line : line + summary.slice(end);
+}
+
+/** Adds or updates the state block, only when there is something to keep. */
+function withState(body: string, state: GateState): string {
+  const empty = Object.keys(state.ticks).length === 0 && state.acks.length === 0;
+  return empty && !body.includes("<!-- gitops-review-bot:gate ") ? body : withGateState(body, state);
+}

@@ -1,0 +1,130 @@
+/**
+ * Extra nock replies for the gate and chat-ops tests (reviews, permissions, check runs by ref,
+ * reactions), recorded into the same GitHubMock request list.
+ */
+import nock from "nock";
+import { CHECK_NAME } from "../../src/render/check-output.js";
+import type { Severity } from "../../src/engine/types.js";
+import { API, APP_ID, APP_SLUG, GitHubMock, HEAD_SHA, OWNER, REPO, REPO_URL } from "../mocks/github.js";
+
+export const AUTHOR = "octocat";
+
+function recorder(github: GitHubMock, reply: (body: unknown) => unknown) {
+  return async (request: Request) => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    const body = text ? (JSON.parse(text) as unknown) : null;
+    github.requests.push({
+      method: request.method,
+      path: decodeURIComponent(url.pathname + url.search),
+      body,
+    });
+    return reply(body) as nock.ReplyBody;
+  };
+}
+
+export interface ReviewSpec {
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+  commitId?: string;
+}
+
+export function reviews(github: GitHubMock, list: readonly ReviewSpec[]): void {
+  let minute = 0;
+  nock(API)
+    .get(`/repos/${OWNER}/${REPO}/pulls/1/reviews`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      recorder(github, () =>
+        list.map((review, index) => ({
+          id: 100 + index,
+          user: { login: review.user, type: "User" },
+          state: review.state,
+          commit_id: review.commitId ?? HEAD_SHA,
+          submitted_at: `2024-05-02T10:${String((minute += 1)).padStart(2, "0")}:00Z`,
+        })),
+      ),
+    );
+}
+
+export function permission(
+  github: GitHubMock,
+  user: string,
+  role: "admin" | "maintain" | "write" | "triage" | "read",
+): void {
+  const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+  nock(API)
+    .get(`/repos/${OWNER}/${REPO}/collaborators/${user}/permission`)
+    .reply(
+      200,
+      recorder(github, () => ({ permission: legacy, role_name: role, user: { login: user } })),
+    );
+}
+
+export interface StateFinding {
+  fingerprint: string;
+  ruleId: string;
+  severity: Severity;
+  checklist: number;
+}
+
+/** The App's completed check run on the head, carrying the gate's state like renderCheckOutput does. */
+export function checkRunsForRef(
+  github: GitHubMock,
+  findings: readonly StateFinding[],
+  current: { conclusion: string; title: string; summary: string },
+  id = 7001,
+): void {
+  const state = {
+    version: 1,
+    headSha: HEAD_SHA,
+    baseSha: "a".repeat(40),
+    gateSeverity: "high",
+    findings,
+    complete: true,
+  };
+  nock(API)
+    .get(`/repos/${OWNER}/${REPO}/commits/${HEAD_SHA}/check-runs`)
+    .query({ check_name: CHECK_NAME, filter: "latest", per_page: "20" })
+    .reply(
+      200,
+      recorder(github, () => ({
+        total_count: 1,
+        check_runs: [
+          {
+            id,
+            name: CHECK_NAME,
+            head_sha: HEAD_SHA,
+            status: "completed",
+            conclusion: current.conclusion,
+            html_url: `${REPO_URL}/runs/${id}`,
+            app: { id: APP_ID, slug: APP_SLUG },
+            output: {
+              title: current.title,
+              summary: current.summary,
+              text: `## findings\n\n<!-- gitops-review-bot:state ${JSON.stringify(state)} -->`,
+            },
+          },
+        ],
+      })),
+    );
+}
+
+export function reaction(github: GitHubMock, commentId: number): void {
+  nock(API)
+    .post(`/repos/${OWNER}/${REPO}/issues/comments/${commentId}/reactions`)
+    .reply(
+      201,
+      recorder(github, () => ({ id: 1, content: "eyes" })),
+    );
+}
+
+export function requestReviewers(github: GitHubMock): void {
+  nock(API)
+    .post(`/repos/${OWNER}/${REPO}/pulls/1/requested_reviewers`)
+    .reply(
+      201,
+      recorder(github, () => ({ number: 1 })),
+    );
+}

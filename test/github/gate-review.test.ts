@@ -1,0 +1,312 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import type { Probot } from "probot";
+import type { PolicyFinding } from "../../src/engine/policy.js";
+import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
+import { checklistMarkdown } from "../../src/render/markdown-parts.js";
+import { createTestProbot, examplePayload, GitHubMock, HEAD_SHA, ownComment } from "../mocks/github.js";
+import {
+  AUTHOR,
+  checkRunsForRef,
+  permission,
+  reviews,
+  type ReviewSpec,
+  type StateFinding,
+} from "./gate-helpers.js";
+
+const OLD_SHA = "d".repeat(40);
+const HELD =
+  "**1 finding reaches the gate (high or above):** a second reviewer should answer the checklist before this is merged.";
+const FINDING: StateFinding = {
+  fingerprint: "5e1f0c2a9b8d7e61",
+  ruleId: "parse-problem",
+  severity: "high",
+  checklist: 2,
+};
+
+/** Webhook example payloads, edited in place (their exact types add nothing here). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Payload = Record<string, any>;
+
+let probot: Probot;
+let github: GitHubMock;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  probot = await createTestProbot();
+  github = new GitHubMock();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+function policyFinding(f: StateFinding): PolicyFinding {
+  return {
+    ruleId: f.ruleId,
+    title: "File could not be reviewed",
+    severity: f.severity,
+    messageId: "yaml-syntax",
+    message: "m",
+    data: {},
+    location: { path: "clusters/prod/apps/web.yaml", line: 6, side: "head" },
+    subject: null,
+    evidence: null,
+    remediation: "Fix.",
+    checklist: ["Does the file load?", "Has someone reviewed by hand what the bot could not read?"].slice(
+      0,
+      f.checklist,
+    ),
+    fingerprint: f.fingerprint,
+  };
+}
+
+/** The sticky comment as the App wrote it for a held check. */
+function stickyBody(line: string, findings: readonly StateFinding[] = [FINDING]): string {
+  return [
+    STICKY_MARKER,
+    "### 🟠 GitOps Review",
+    "",
+    `${line} ${VERDICT_MARKER}`,
+    "",
+    "**1. File could not be reviewed** · `clusters/prod/apps/web.yaml:6` · `parse-problem`",
+    ...findings.flatMap((f) => checklistMarkdown(policyFinding(f))),
+  ].join("\n");
+}
+
+function reviewPayload(reviewer: string, state: "approved" | "changes_requested" | "dismissed") {
+  const payload = examplePayload<Payload>("pull_request_review", "submitted");
+  payload.action = state === "dismissed" ? "dismissed" : "submitted";
+  payload.review.user.login = reviewer;
+  payload.review.state = state;
+  payload.review.commit_id = HEAD_SHA;
+  Object.assign(payload.pull_request, { number: 1, state: "open" });
+  payload.pull_request.head.sha = HEAD_SHA;
+  payload.pull_request.user.login = AUTHOR;
+  return payload;
+}
+
+interface Scenario {
+  reviewer: string;
+  list: ReviewSpec[];
+  permissions: [string, "admin" | "write" | "read"][];
+  findings?: StateFinding[];
+  current?: { conclusion: string; title: string; summary: string; line: string };
+  config?: string | null;
+}
+
+async function reviewEvent(
+  s: Scenario,
+  action: "approved" | "changes_requested" | "dismissed" = "approved",
+  token = true,
+) {
+  const payload = reviewPayload(s.reviewer, action);
+  const current = s.current ?? {
+    conclusion: "action_required",
+    title: "1 high: second reviewer required",
+    summary: `${HELD}\n\n- finding`,
+    line: HELD,
+  };
+  if (token) github.installationToken(payload.installation.id);
+  checkRunsForRef(github, s.findings ?? [FINDING], current);
+  github.comments([ownComment(9001, stickyBody(current.line, s.findings))]).config(s.config ?? null);
+  reviews(github, s.list);
+  for (const [user, role] of s.permissions) permission(github, user, role);
+  await probot.receive({ id: "review", name: "pull_request_review", payload } as never);
+}
+
+function checkUpdates() {
+  return github.bodiesOf("PATCH", "/check-runs/7001") as {
+    conclusion: string;
+    output: { title: string; summary: string; text: string };
+  }[];
+}
+
+function commentUpdates() {
+  return github.bodiesOf("PATCH", "/issues/comments/9001").map((body) => body.body as string);
+}
+
+const MISSING_ONE = "needs 1 more approval from someone other than @\u200Boctocat with write access";
+
+describe("pull_request_review re-decides the gate from the check run state, without fetching files", () => {
+  it("an approval by the author does not open the gate", async () => {
+    github.updateCheckRun().updateComment();
+    await reviewEvent({ reviewer: AUTHOR, list: [{ user: AUTHOR, state: "APPROVED" }], permissions: [] });
+
+    expect(github.calls).toEqual([
+      "POST /app/installations/1/access_tokens",
+      `GET /repos/Codertocat/Hello-World/commits/${HEAD_SHA}/check-runs`,
+      "GET /repos/Codertocat/Hello-World/issues/1/comments",
+      "GET /repos/Codertocat/Hello-World/contents/.github/gitops-review.yml",
+      "GET /repos/Codertocat/.github/contents/.github/gitops-review.yml",
+      "GET /repos/Codertocat/Hello-World/pulls/1/reviews",
+      "PATCH /repos/Codertocat/Hello-World/check-runs/7001",
+      "PATCH /repos/Codertocat/Hello-World/issues/comments/9001",
+    ]);
+    const [update] = checkUpdates();
+    expect(update).toMatchObject({
+      conclusion: "action_required",
+      output: { title: "1 high: second reviewer required" },
+    });
+    expect(update.output.summary).toBe(`${HELD} **Still missing:** ${MISSING_ONE}.\n\n- finding`);
+    expect(update.output.text).toContain("<!-- gitops-review-bot:state ");
+    expect(commentUpdates()[0]).toContain(`${HELD} **Still missing:** ${MISSING_ONE}. ${VERDICT_MARKER}`);
+  });
+
+  it("an approval by a collaborator with write access opens it", async () => {
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "hubot",
+      list: [{ user: "hubot", state: "APPROVED" }],
+      permissions: [["hubot", "write"]],
+    });
+
+    expect(github.calls).toContain("GET /repos/Codertocat/Hello-World/collaborators/hubot/permission");
+    expect(checkUpdates()).toEqual([
+      {
+        status: "completed",
+        conclusion: "success",
+        output: expect.objectContaining({ title: "1 high: approved by @hubot" }),
+      },
+    ]);
+    expect(checkUpdates()[0].output.summary.split("\n")[0]).toBe(
+      "**Second review done:** approved by @\u200Bhubot.",
+    );
+    expect(commentUpdates()[0]).toContain(
+      `**Second review done:** approved by @\u200Bhubot. ${VERDICT_MARKER}`,
+    );
+    expect(commentUpdates()[0]).not.toContain(HELD);
+  });
+
+  it("an approval by a read-only user does not count", async () => {
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "reader",
+      list: [{ user: "reader", state: "APPROVED" }],
+      permissions: [["reader", "read"]],
+    });
+    expect(checkUpdates()[0].conclusion).toBe("action_required");
+    expect(commentUpdates()[0]).toContain(MISSING_ONE);
+  });
+
+  it("an approval on an older commit does not count by default", async () => {
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "hubot",
+      list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
+      permissions: [["hubot", "write"]],
+    });
+    expect(checkUpdates()[0].conclusion).toBe("action_required");
+    expect(checkUpdates()[0].output.summary).toContain(
+      `${MISSING_ONE} (@\u200Bhubot approved an older commit; approvals count on the current head only)`,
+    );
+  });
+
+  it("counts an older approval when currentHeadOnly is off", async () => {
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "hubot",
+      list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
+      permissions: [["hubot", "write"]],
+      config: "gate:\n  currentHeadOnly: false\n",
+    });
+    expect(checkUpdates()[0].conclusion).toBe("success");
+  });
+
+  it("changes requested after an approval closes it again", async () => {
+    const opened = "**Second review done:** approved by @\u200Bhubot.";
+    github.updateCheckRun().updateComment();
+    await reviewEvent(
+      {
+        reviewer: "hubot",
+        list: [
+          { user: "hubot", state: "APPROVED" },
+          { user: "hubot", state: "CHANGES_REQUESTED" },
+        ],
+        permissions: [["hubot", "write"]],
+        current: {
+          conclusion: "success",
+          title: "1 high: approved by @hubot",
+          summary: `${opened}\n\n- finding`,
+          line: opened,
+        },
+      },
+      "changes_requested",
+    );
+    const [update] = checkUpdates();
+    expect(update).toMatchObject({
+      conclusion: "action_required",
+      output: { title: "1 high: second reviewer required" },
+    });
+    expect(update.output.summary.split("\n")[0]).toBe(
+      `${HELD} **Still missing:** changes requested by @\u200Bhubot: their review must approve or be dismissed; ${MISSING_ONE}.`,
+    );
+  });
+
+  it("a critical finding needs two approvals", async () => {
+    const critical = { ...FINDING, severity: "critical" as const };
+    const heldCritical = HELD;
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "hubot",
+      list: [{ user: "hubot", state: "APPROVED" }],
+      permissions: [["hubot", "write"]],
+      findings: [critical],
+      current: {
+        conclusion: "action_required",
+        title: "1 critical: second reviewer required",
+        summary: heldCritical,
+        line: heldCritical,
+      },
+    });
+    expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
+    expect(checkUpdates()[0].output.summary).toContain(MISSING_ONE);
+  });
+
+  it("two approvals open a critical finding's gate", async () => {
+    const critical = { ...FINDING, severity: "critical" as const };
+    const heldCritical = HELD;
+    github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "mona",
+      list: [
+        { user: "hubot", state: "APPROVED" },
+        { user: "mona", state: "APPROVED" },
+      ],
+      permissions: [
+        ["hubot", "write"],
+        ["mona", "admin"],
+      ],
+      findings: [critical],
+      current: {
+        conclusion: "action_required",
+        title: "1 critical: second reviewer required",
+        summary: heldCritical,
+        line: heldCritical,
+      },
+    });
+    expect(checkUpdates()[0]).toMatchObject({
+      conclusion: "success",
+      output: { title: "1 critical: approved by @hubot, @mona" },
+    });
+  });
+
+  it("changes nothing when the decision and texts are unchanged", async () => {
+    const line = `${HELD} **Still missing:** ${MISSING_ONE}.`;
+    await reviewEvent({
+      reviewer: AUTHOR,
+      list: [{ user: AUTHOR, state: "COMMENTED" }],
+      permissions: [],
+      current: {
+        conclusion: "action_required",
+        title: "1 high: second reviewer required",
+        summary: `${line}\n\n- finding`,
+        line,
+      },
+    });
+    expect(github.requests.filter((r) => r.method === "PATCH")).toEqual([]);
+  });
+});

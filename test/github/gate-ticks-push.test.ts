@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, expect, it } from "@jest/globals";
+import nock from "nock";
+import type { Probot } from "probot";
+import { reviewChangeSet } from "../../src/engine/review.js";
+import { renderGateState } from "../../src/gate/state.js";
+import { STICKY_MARKER } from "../../src/render/comment.js";
+import { createTestProbot, GitHubMock, HEAD_SHA, ownComment, pullRequestPayload } from "../mocks/github.js";
+import { contentsFor, fileEntries, localChangeSet, type PrFixture } from "../mocks/pull-request-files.js";
+
+let probot: Probot;
+let github: GitHubMock;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  probot = await createTestProbot();
+  github = new GitHubMock();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+const broken: PrFixture = {
+  files: [
+    {
+      path: "clusters/prod/apps/web.yaml",
+      base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
+      head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: [b\n",
+    },
+  ],
+  context: {},
+};
+
+it("ticked items are kept after a new push while the finding stays; ticks of gone findings drop", async () => {
+  const { changeSet, contextReader } = localChangeSet(broken);
+  const [finding] = (await reviewChangeSet(changeSet, { contextReader })).findings;
+  const state = {
+    version: 1 as const,
+    ticks: {
+      [`${finding.fingerprint}/1`]: { by: "hubot", at: "2024-05-02T10:00:00Z" },
+      "00000000deadbeef/0": { by: "hubot", at: "2024-05-02T10:00:00Z" },
+    },
+    acks: [],
+  };
+  const previous = `${STICKY_MARKER}\n### 🟠 GitOps Review\n\nold review\n${renderGateState(state)}`;
+
+  const payload = pullRequestPayload("synchronize");
+  github
+    .installationToken(payload.installation.id)
+    .createCheckRun()
+    .config(null)
+    .listFiles(fileEntries(broken.files))
+    .compare()
+    .graphql(contentsFor(broken), "any")
+    .pullRequest(HEAD_SHA)
+    .comments([ownComment(9001, previous)])
+    .updateComment()
+    .createLabel()
+    .addLabels()
+    .updateCheckRun();
+  await probot.receive({ id: "push", name: "pull_request", payload } as never);
+
+  const body = github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
+  expect(body).toMatch(
+    new RegExp(
+      `- \\[x\\] [^\\n]* \\(ticked by hubot\\) <!-- gitops-review-bot:check ${finding.fingerprint}/1 -->`,
+    ),
+  );
+  expect(body).toContain(`- [ ] ${""}`);
+  expect(body).not.toContain("00000000deadbeef");
+  // Fresh head: no review can count yet, so no review is fetched; the verdict says what is missing.
+  expect(github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+  expect(body).toContain("**Still missing:** needs 1 more approval from someone other than @");
+});
