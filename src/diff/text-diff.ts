@@ -1,4 +1,5 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import { stringify } from "yaml";
 import type { Side } from "../source/change-set.js";
 import type { SourceLocation } from "../parse/types.js";
 import { formatCompactValue, truncate } from "./compact-value.js";
@@ -44,6 +45,13 @@ export interface ChangesDiffOptions {
   locations?: boolean;
   /** Renders one value; the hook for masking secrets. Defaults to a one-line YAML flow rendering. */
   formatValue?: (value: unknown, context: FormatValueContext) => string;
+  /**
+   * Renders a whole added or removed subject (a root-level change) as block YAML, one diff line per
+   * YAML line; the hook for masking secrets. Defaults to the value as YAML.
+   */
+  formatWhole?: (value: unknown, context: FormatValueContext) => string;
+  /** Longest whole-subject rendering, in lines (default 40). */
+  wholeLines?: number;
 }
 
 interface RenderedLine {
@@ -66,8 +74,25 @@ export function renderChangesAsDiff(
   const showLocations = options.locations ?? true;
   const format = options.formatValue ?? ((value: unknown) => formatCompactValue(value, width));
 
+  const formatWhole = options.formatWhole ?? ((value: unknown) => stringify(value));
+  const wholeLines = options.wholeLines ?? 40;
+
   const lines: RenderedLine[] = [];
   for (const change of changes) {
+    if (change.path === "" && change.op !== "changed") {
+      // A whole object added or removed reads best as the object itself, like a file diff.
+      const side: Side = change.op === "added" ? "head" : "base";
+      const sign = side === "base" ? "-" : "+";
+      const body = formatWhole(side === "head" ? change.after : change.before, { change, side })
+        .trimEnd()
+        .split("\n");
+      body.slice(0, wholeLines).forEach((text, i) => {
+        lines.push({ text: `${sign} ${truncate(text, width)}`, location: i === 0 ? change[side] : null });
+      });
+      if (body.length > wholeLines)
+        lines.push({ text: `${sign} # … ${body.length - wholeLines} more lines`, location: null });
+      continue;
+    }
     const path = change.path === "" ? ROOT_LABEL : change.path;
     const render = (side: Side, value: unknown): string =>
       `${side === "base" ? "-" : "+"} ${path}: ${truncate(format(value, { change, side }), width)}`;
@@ -79,7 +104,8 @@ export function renderChangesAsDiff(
   // Align comments over the lines that fit; a longer line only pushes its own comment out.
   const column =
     lines.reduce(
-      (widest, { text }) => (text.length <= ALIGN_LIMIT ? Math.max(widest, text.length) : widest),
+      (widest, { text, location }) =>
+        location && text.length <= ALIGN_LIMIT ? Math.max(widest, text.length) : widest,
       0,
     ) + 2;
   return lines

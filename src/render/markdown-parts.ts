@@ -2,6 +2,7 @@
  * Pieces shared by the sticky comment and the check run output. Every piece of data from the pull
  * request goes through safe-text before it is placed in Markdown.
  */
+import { stringify } from "yaml";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { describeSubject } from "../engine/rule-kit.js";
@@ -162,6 +163,7 @@ export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100)
         isSecretPath(change.path, inSecret)
           ? MASK
           : formatCompactValue(maskValue(value, change.path, inSecret), width),
+      formatWhole: (value) => stringify(maskValue(value, [], inSecret)),
     });
     const lines = text === "" ? [] : text.split("\n");
     const n = diff.changes.length;

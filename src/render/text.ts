@@ -4,6 +4,7 @@
  */
 import type { PolicyOutcome, Verdict } from "../engine/policy.js";
 import type { ReviewResult, Severity } from "../engine/types.js";
+import { stringify } from "yaml";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { describeSubject } from "../engine/rule-kit.js";
@@ -62,12 +63,6 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
           : describeSubject(subject);
       out.push(`${pair.status.toUpperCase()} ${name}`);
       if (pair.replacementReason) out.push(`  replacement: ${pair.replacementReason}`);
-      if (pair.status === "added" || pair.status === "removed") {
-        const file = subject.type === "object" ? subject.document.file : subject.location.file;
-        const line = subject.type === "object" ? subject.document.line : subject.location.line;
-        out.push(`  ${pair.status} in ${where(file, line)}`);
-        continue;
-      }
       const rendered = renderChangesAsDiff(changes, {
         width: 100,
         formatValue: (value, { change, side }) =>
@@ -75,6 +70,8 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
             maskValue(value, (side === "base" ? change.basePath : change.headPath) ?? change.path, inSecret),
             100,
           ),
+        formatWhole: (value) => stringify(maskValue(value, [], inSecret)),
+        wholeLines: 20,
       });
       out.push(...rendered.split("\n").map((line) => `  ${line}`));
     }

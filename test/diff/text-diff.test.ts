@@ -84,3 +84,42 @@ describe("renderUnifiedDiff", () => {
     expect(renderUnifiedDiff("a\n", "a\n")).toBe("");
   });
 });
+
+describe("renderChangesAsDiff for whole subjects", () => {
+  const added: ValueChange = {
+    path: "",
+    op: "added",
+    basePath: null,
+    headPath: [],
+    after: {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db" },
+      stringData: { password: "hunter2" },
+    },
+    base: null,
+    head: { file: "db-secret.yaml", line: 1 },
+  };
+
+  it("renders an added object as block YAML, located on its first line", () => {
+    expect(renderChangesAsDiff([added], { locations: true })).toBe(
+      [
+        "+ apiVersion: v1  # db-secret.yaml:1",
+        "+ kind: Secret",
+        "+ metadata:",
+        "+   name: db",
+        "+ stringData:",
+        "+   password: hunter2",
+      ].join("\n"),
+    );
+  });
+
+  it("lets the caller mask it and cuts long objects", () => {
+    const text = renderChangesAsDiff([added], {
+      locations: false,
+      formatWhole: () => "apiVersion: v1\nkind: Secret\nstringData:\n  password: ••••••",
+      wholeLines: 2,
+    });
+    expect(text).toBe("+ apiVersion: v1\n+ kind: Secret\n+ # … 2 more lines");
+  });
+});
