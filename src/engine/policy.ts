@@ -119,8 +119,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** "2 critical, 1 high" (severities with findings, highest first). */
-export function countBySeverity(findings: readonly Finding[]): string {
+/** "2 critical, 1 high" (severities with findings, highest first), from findings or check state. */
+export function countBySeverity(findings: readonly { severity: Severity }[]): string {
   const counts = new Map<Severity, number>();
   for (const finding of findings) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
   return [...SEVERITIES]

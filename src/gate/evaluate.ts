@@ -249,14 +249,3 @@ export function gateVerdict(base: Verdict, counts: string, decision: GateDecisio
     line: `${base.line} **Still missing:** ${escapeMarkdown(what)}.`,
   };
 }
-
-/** "2 critical, 1 high", from anything with a severity (findings or the check run state). */
-export function countSeverities(findings: readonly { severity: Severity }[]): string {
-  const counts = new Map<Severity, number>();
-  for (const finding of findings) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
-  return [...SEVERITIES]
-    .reverse()
-    .filter((severity) => counts.has(severity))
-    .map((severity) => `${counts.get(severity)} ${severity}`)
-    .join(", ");
-}

@@ -4,10 +4,15 @@
  */
 import type { Logger, ProbotOctokit } from "probot";
 import type { ReviewConfig } from "../engine/config.js";
-import { decideVerdict, type CheckConclusion, type PolicyOutcome, type Verdict } from "../engine/policy.js";
+import {
+  countBySeverity,
+  decideVerdict,
+  type CheckConclusion,
+  type PolicyOutcome,
+  type Verdict,
+} from "../engine/policy.js";
 import { atLeast } from "../engine/types.js";
 import {
-  countSeverities,
   evaluateGate,
   gateVerdict,
   sameLogin,
@@ -59,7 +64,7 @@ export async function decideGate(
   },
 ): Promise<GateRun> {
   const gating = input.findings.filter((finding) => atLeast(finding.severity, input.config.severity));
-  const counts = countSeverities(input.findings);
+  const counts = countBySeverity(input.findings);
   const base = { findings: gating, author: target.author, headSha: target.headSha, state: input.state };
   let decision = evaluateGate({ ...base, reviews: [], permissions: {}, allowed: null }, input.config);
   const needsReviews =
