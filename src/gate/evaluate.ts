@@ -201,7 +201,10 @@ function approvalSentence(
   config: GateConfig,
   ignored: GateDecision["ignored"],
 ): string {
-  const who = [...config.users.map((u) => `@${u}`), ...config.teams.map((t) => `@${t}`)];
+  const who = [
+    ...config.users.filter((user) => !sameLogin(user, input.author)).map((user) => `@${user}`),
+    ...config.teams.map((team) => `@${team}`),
+  ];
   const from =
     input.allowed && who.length > 0
       ? `from ${who.join(", ")} (not @${input.author})`

@@ -63,18 +63,25 @@ export async function decideGate(
     freshHead?: boolean;
   },
 ): Promise<GateRun> {
-  const gating = input.findings.filter((finding) => atLeast(finding.severity, input.config.severity));
+  // A bare team slug is a team of the repository's organisation: named `@org/team`, as GitHub does.
+  const config = {
+    ...input.config,
+    teams: input.config.teams.map((team) => (team.includes("/") ? team : `${target.owner}/${team}`)),
+  };
+  const gating = input.findings.filter((finding) => atLeast(finding.severity, config.severity));
   const counts = countBySeverity(input.findings);
   const base = { findings: gating, author: target.author, headSha: target.headSha, state: input.state };
-  let decision = evaluateGate({ ...base, reviews: [], permissions: {}, allowed: null }, input.config);
+  // With an allow-list and no review read yet, no one counts so far (not "anyone with write access").
+  const noneYet = config.teams.length > 0 || config.users.length > 0 ? new Set<string>() : null;
+  let decision = evaluateGate({ ...base, reviews: [], permissions: {}, allowed: noneYet }, config);
   const needsReviews =
-    decision.gating.length > 0 && !(input.freshHead && input.config.currentHeadOnly && decision.required > 0);
+    decision.gating.length > 0 && !(input.freshHead && config.currentHeadOnly && decision.required > 0);
   if (needsReviews) {
     const reviews = await listReviews(octokit, target);
     const users = reviewersToLookUp(reviews, target.author);
     const permissions = await permissionsOf(octokit, target, users);
-    const allowed = await allowedReviewers(octokit, target, input.config, users);
-    decision = evaluateGate({ ...base, reviews, permissions, allowed }, input.config);
+    const allowed = await allowedReviewers(octokit, target, config, users);
+    decision = evaluateGate({ ...base, reviews, permissions, allowed }, config);
   }
   return { decision, verdict: gateVerdict(input.baseVerdict, counts, decision) };
 }

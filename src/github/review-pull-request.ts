@@ -281,7 +281,13 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   await completeCheckRun(octokit, target, check.id, verdict.conclusion, output);
 
   if (gateHolds && p.options.requestReviews && config.gate.requestReviewers) {
-    await requestReviewers(octokit, { ...target, author: p.author }, config.gate);
+    // The check is already complete: a refused request (a listed user who is not a collaborator, a
+    // team without access) must not turn the review into a failure.
+    try {
+      await requestReviewers(octokit, { ...target, author: p.author }, config.gate);
+    } catch (error) {
+      log.warn({ err: error }, "could not request reviews from gate.teams / gate.users");
+    }
   }
   return verdict;
 }

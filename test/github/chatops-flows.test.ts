@@ -1,0 +1,542 @@
+/**
+ * Chat-ops end to end: a real `issue_comment.created` example (with `issue.pull_request` added) goes
+ * through Probot, every GitHub request is mocked with nock and recorded, and the replies, the
+ * sticky comment and the check run are asserted on their exact bodies.
+ */
+import { readFile } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import type { Probot } from "probot";
+import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
+import { parseGateState, withGateState } from "../../src/gate/state.js";
+import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
+import {
+  API,
+  BASE_SHA,
+  createTestProbot,
+  examplePayload,
+  GitHubMock,
+  HEAD_SHA,
+  OWNER,
+  ownComment,
+  pullRequestPayload,
+  REPO,
+  REPO_URL,
+  type ExistingComment,
+} from "../mocks/github.js";
+import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
+import { AUTHOR, permission, reaction, reviews } from "./gate-helpers.js";
+
+/** Webhook example payloads, edited in place (their exact types add nothing here). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Payload = Record<string, any>;
+
+let probot: Probot;
+let github: GitHubMock;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  tokenCached = false;
+  probot = await createTestProbot();
+  github = new GitHubMock();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  expect(pending).toEqual([]);
+});
+
+const ZWSP = "\u200B";
+const PR_PATH = `/repos/${OWNER}/${REPO}`;
+const COMMENT_ID = 555;
+const STICKY_ID = 9001;
+const REPLY_ID = 9100;
+
+function deployment(name: string, replicas: number, image: string): string {
+  return [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    `  name: ${name}`,
+    "  namespace: prod",
+    "spec:",
+    `  replicas: ${replicas}`,
+    "  selector:",
+    "    matchLabels:",
+    `      app: ${name}`,
+    "  template:",
+    "    metadata:",
+    "      labels:",
+    `        app: ${name}`,
+    "    spec:",
+    "      containers:",
+    `        - name: ${name}`,
+    `          image: ${image}`,
+    "",
+  ].join("\n");
+}
+
+const WEB = "clusters/prod/apps/web.yaml";
+const API_FILE = "clusters/prod/apps/api.yaml";
+
+/**
+ * Two findings: `web` scaled to zero (high: the only one that reaches the gate) and `api` on a
+ * mutable tag (medium: listed, never gating).
+ */
+const fixture: PrFixture = {
+  files: [
+    {
+      path: WEB,
+      base: deployment("web", 3, "ghcr.io/acme/web:1.4.2"),
+      head: deployment("web", 0, "ghcr.io/acme/web:1.4.2"),
+    },
+    {
+      path: API_FILE,
+      base: deployment("api", 2, "ghcr.io/acme/api:2.0.0"),
+      head: deployment("api", 2, "ghcr.io/acme/api:latest"),
+    },
+  ],
+  context: {},
+};
+
+const HELD_TITLE = "1 high, 1 medium: second reviewer required";
+const WEB_LINK = `${REPO_URL}/blob/${HEAD_SHA}/clusters/prod/apps/web.yaml#L7`;
+const API_LINK = `${REPO_URL}/blob/${HEAD_SHA}/clusters/prod/apps/api.yaml#L18`;
+
+// ---------------------------------------------------------------------------------------------
+// Mocks
+
+/** Records a request into the GitHubMock list and answers with `reply`. */
+function recorder(reply: (body: unknown) => unknown) {
+  return async (request: Request) => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    github.requests.push({
+      method: request.method,
+      path: decodeURIComponent(url.pathname + url.search),
+      body: text ? (JSON.parse(text) as unknown) : null,
+    });
+    return reply(text) as nock.ReplyBody;
+  };
+}
+
+/** `GET /pulls/1` as GitHub answers it: the head, the author and the labels on the PR now. */
+function pullRequest(labels: string[] = []): void {
+  nock(API)
+    .get(`${PR_PATH}/pulls/1`)
+    .reply(
+      200,
+      recorder(() => ({
+        number: 1,
+        state: "open",
+        head: { sha: HEAD_SHA },
+        base: { sha: BASE_SHA },
+        user: { login: AUTHOR, type: "User" },
+        labels: labels.map((name) => ({ name })),
+      })),
+    );
+}
+
+/** Everything one full review of the fixture reads (config, files, merge base, contents, PR, comments). */
+function mockFullReview(comments: readonly ExistingComment[], labels: string[]): void {
+  github
+    .createCheckRun()
+    .config(null)
+    .listFiles(fileEntries(fixture.files))
+    .compare()
+    .graphql(contentsFor(fixture), "any");
+  pullRequest(labels);
+  github.comments(comments);
+}
+
+/** What `/explain` reads: the review of the head (no check run) and the sticky comment. */
+function mockExplain(comments: readonly ExistingComment[]): void {
+  github.config(null).listFiles(fileEntries(fixture.files)).compare().graphql(contentsFor(fixture), "any");
+  github.comments(comments);
+}
+
+/**
+ * The token, the eyes reaction and the PR lookup every command starts with. Probot keeps the
+ * installation token of an earlier event (`openPullRequest`): then no new one is asked for.
+ */
+let tokenCached = false;
+
+function mockReceipt(): void {
+  if (!tokenCached) github.installationToken(1);
+  reaction(github, COMMENT_ID);
+  pullRequest();
+}
+
+/** A real issue_comment.created example, on PR #1 (examples lack `issue.pull_request`: added). */
+function commentPayload(body: string, user = "hubot"): Payload {
+  const payload = examplePayload<Payload>("issue_comment", "created");
+  payload.issue.number = 1;
+  payload.issue.user.login = AUTHOR;
+  payload.issue.pull_request = { url: `${API}${PR_PATH}/pulls/1` };
+  Object.assign(payload.comment, {
+    id: COMMENT_ID,
+    body,
+    created_at: "2024-05-02T12:00:00Z",
+    performed_via_github_app: null,
+  });
+  payload.comment.user = { ...payload.comment.user, login: user, type: "User" };
+  payload.sender = { ...payload.sender, login: user, type: "User" };
+  return payload;
+}
+
+async function comment(body: string, user = "hubot"): Promise<void> {
+  await probot.receive({
+    id: "command",
+    name: "issue_comment",
+    payload: commentPayload(body, user),
+  } as never);
+}
+
+/** The first review, on `pull_request.opened`: its comment is the sticky comment the commands find. */
+async function openPullRequest(): Promise<string> {
+  const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
+  github.installationToken(payload.installation.id);
+  mockFullReview([], []);
+  github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+  await probot.receive({ id: "opened", name: "pull_request", payload } as never);
+  github.endGraphql();
+
+  const [check] = github.bodiesOf("PATCH", "/check-runs/7001");
+  expect(check).toMatchObject({
+    status: "completed",
+    conclusion: "action_required",
+    output: { title: HELD_TITLE },
+  });
+  const [created] = github.bodiesOf("POST", "/issues/1/comments");
+  github.requests.splice(0);
+  tokenCached = true;
+  return created.body as string;
+}
+
+/** The one reply posted to the PR. */
+function theReply(): string {
+  const replies = github.requests.filter(
+    (request) => request.method === "POST" && request.path === `${PR_PATH}/issues/1/comments`,
+  );
+  expect(replies).toHaveLength(1);
+  return (replies[0].body as { body: string }).body;
+}
+
+function expectReceiptRequests(): void {
+  const start = tokenCached ? 0 : 1;
+  if (!tokenCached) {
+    expect(github.requests[0]).toMatchObject({ method: "POST", path: "/app/installations/1/access_tokens" });
+  }
+  expect(github.requests.slice(start, start + 2)).toMatchObject([
+    {
+      method: "POST",
+      path: `${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
+      body: { content: "eyes" },
+    },
+    { method: "GET", path: `${PR_PATH}/pulls/1` },
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+it("the network is closed: an unmocked GitHub request fails as disallowed", async () => {
+  const octokit = await probot.auth();
+  await expect(octokit.request("GET /app")).rejects.toThrow(
+    /Disallowed net connect for "api\.github\.com:443\/app"/,
+  );
+});
+
+describe("/ack <rule-id> <reason>", () => {
+  const REASON = "web moves to the new cluster in #42, traffic already drained";
+
+  it("by a write-access reviewer: eyes, recorded with who and why, stops gating, and a reply", async () => {
+    const sticky = await openPullRequest();
+    expect(sticky).toContain(`- [ ] Is stopping this workload`);
+    expect(sticky).not.toContain("Acknowledged");
+
+    mockReceipt();
+    permission(github, "hubot", "write");
+    mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
+    github.updateComment(STICKY_ID).updateCheckRun();
+    github.createComment(REPLY_ID);
+    await comment(`Checked with the team.\n/ack replicas-scaled-to-zero ${REASON}`);
+
+    expectReceiptRequests();
+    expect(github.calls.slice(2)).toEqual(
+      expect.arrayContaining([
+        `GET ${PR_PATH}/collaborators/hubot/permission`,
+        `POST ${PR_PATH}/check-runs`,
+        `PATCH ${PR_PATH}/issues/comments/${STICKY_ID}`,
+        `PATCH ${PR_PATH}/check-runs/7001`,
+      ]),
+    );
+    // Nothing gates any more: the reviews are not even fetched; the labels stay as they are.
+    expect(github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+    expect(github.calls.some((call) => call.includes("/labels"))).toBe(false);
+    // The reply comes last, after the review it triggered has published.
+    expect(github.calls.at(-1)).toBe(`POST ${PR_PATH}/issues/1/comments`);
+
+    // The check goes from action_required to success.
+    const [check] = github.bodiesOf("PATCH", "/check-runs/7001");
+    expect(check).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      output: { title: "1 high, 1 medium: gating finding acknowledged" },
+    });
+    expect((check.output as { summary: string }).summary.split("\n")[0]).toBe(
+      "**The finding that reaches the gate is acknowledged:** see who acknowledged it and why below.",
+    );
+
+    // The finding stays listed, with who acknowledged it and why; the state block keeps it.
+    const [update] = github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`);
+    const body = update.body as string;
+    expect(body.startsWith(STICKY_MARKER)).toBe(true);
+    expect(body).toContain("Replicas scaled to zero or removed");
+    expect(body).toContain(`- [ ] Is stopping this workload`);
+    expect(body).toContain(
+      `✋ **Acknowledged** by @${ZWSP}hubot: web moves to the new cluster in \\#${ZWSP}42, traffic already drained`,
+    );
+    expect(body).toContain(
+      "**The finding that reaches the gate is acknowledged:** see who acknowledged it and why below. " +
+        VERDICT_MARKER,
+    );
+    expect(parseGateState(body)).toEqual({
+      version: 1,
+      ticks: {},
+      acks: [
+        {
+          ruleId: "replicas-scaled-to-zero",
+          fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)],
+          by: "hubot",
+          reason: REASON,
+          at: "2024-05-02T12:00:00Z",
+        },
+      ],
+    });
+
+    expect(theReply()).toBe(
+      `✋ Acknowledged \`replicas-scaled-to-zero\` (1 finding) for @${ZWSP}hubot: ` +
+        `web moves to the new cluster in \\#${ZWSP}42, traffic already drained\n\n` +
+        "It no longer holds the GitOps Review check; it stays listed in the review with who acknowledged it and why. " +
+        "A new instance of the rule after a later push needs its own `/ack`.\n\n" +
+        REPLY_MARKER,
+    );
+  });
+
+  it("acking a finding below the gate records it but the check stays held", async () => {
+    const sticky = await openPullRequest();
+
+    mockReceipt();
+    permission(github, "mona", "maintain");
+    mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
+    github
+      .updateComment(STICKY_ID)
+      .updateCheckRun()
+      .createComment(REPLY_ID)
+      .scope.get(`${PR_PATH}/pulls/1/reviews`)
+      .query({ per_page: "100" })
+      .reply(200, []);
+    await comment("/ack mutable-image-tag pinned by digest in the next PR", "mona");
+
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
+      conclusion: "action_required",
+      output: { title: HELD_TITLE },
+    });
+    const body = github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`)[0].body as string;
+    expect(body).toContain(`✋ **Acknowledged** by @${ZWSP}mona: pinned by digest in the next PR`);
+    expect(theReply()).toContain("It is recorded (it was not holding the check)");
+  });
+
+  it("without a reason: refused with the help, nothing reviewed, nothing written", async () => {
+    mockReceipt();
+    github.createComment(REPLY_ID);
+    await comment("/ack replicas-scaled-to-zero");
+
+    expectReceiptRequests();
+    expect(github.calls).toHaveLength(4);
+    expect(github.requests[3]).toMatchObject({
+      method: "POST",
+      path: `${PR_PATH}/issues/1/comments`,
+      body: {
+        body:
+          "An ack needs a rule id and a reason, so the next reader knows why the risk was accepted: " +
+          "`/ack <rule-id> <reason>`. For example " +
+          "`/ack replicas-scaled-to-zero the old volume is empty, checked with kubectl`.\n\n" +
+          `Nothing was acknowledged.\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`,
+      },
+    });
+  });
+
+  it("with neither rule nor reason: refused with the help", async () => {
+    mockReceipt();
+    github.createComment(REPLY_ID);
+    await comment("/ack");
+    expect(theReply()).toBe(
+      "An ack needs a rule id and a reason, so the next reader knows why the risk was accepted: " +
+        `\`/ack <rule-id> <reason>\`.\n\nNothing was acknowledged.\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`,
+    );
+  });
+});
+
+describe("/explain", () => {
+  it("lists every finding with links to its lines and the acks recorded", async () => {
+    const sticky = await openPullRequest();
+    const fingerprint = /<!-- gitops-review-bot:check ([0-9a-f]{16})\/0 -->/.exec(sticky)![1];
+    const acked = withGateState(sticky, {
+      version: 1,
+      ticks: {},
+      acks: [
+        {
+          ruleId: "replicas-scaled-to-zero",
+          fingerprints: [fingerprint],
+          by: "mona",
+          reason: "drained",
+          at: "2024-05-02T11:00:00Z",
+        },
+      ],
+    });
+    mockReceipt();
+    mockExplain([ownComment(STICKY_ID, acked)]);
+    github.createComment(REPLY_ID);
+    await comment("/explain");
+
+    expectReceiptRequests();
+    // Read only: no check run, no comment edited.
+    expect(github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
+      "POST /graphql",
+      `POST ${PR_PATH}/issues/1/comments`,
+    ]);
+    const reply = theReply();
+    expect(
+      reply.startsWith(
+        "**2 findings**, highest severity first:\n\n1. 🟠 **Replicas scaled to zero or removed** (high)",
+      ),
+    ).toBe(true);
+    expect(reply).toContain(`[\`clusters/prod/apps/web.yaml:7\`](${WEB_LINK}) · \`replicas-scaled-to-zero\``);
+    expect(reply).toContain(`[\`clusters/prod/apps/api.yaml:18\`](${API_LINK}) · \`mutable-image-tag\``);
+    expect(reply).toContain("Deployment/prod/web: spec.replicas 3 -&gt; 0: every pod is stopped");
+    expect(reply).toContain("**Fix:** Keep an explicit replica count");
+    expect(reply).toContain(
+      `   ✋ **Acknowledged** by @${ZWSP}mona: drained\n2. 🟡 **Mutable image tag** (medium)`,
+    );
+    expect(reply.indexOf("replicas-scaled-to-zero")).toBeLessThan(reply.indexOf("mutable-image-tag"));
+    expect(
+      reply.endsWith(
+        "Reply `/explain <rule-id>` for the full lesson on one rule, `/explain <path>` for one file.\n\n" +
+          REPLY_MARKER,
+      ),
+    ).toBe(true);
+  });
+
+  it("<rule-id>: the rule's explain text plus this PR's instances of it", async () => {
+    mockReceipt();
+    mockExplain([]);
+    github.createComment(REPLY_ID);
+    await comment("/explain replicas-scaled-to-zero");
+
+    const reply = theReply();
+    expect(
+      reply.startsWith(
+        "### Replicas scaled to zero or removed · `replicas-scaled-to-zero` (high by default)\n\n",
+      ),
+    ).toBe(true);
+    // The lesson from rules/<id>/explain.md, its first paragraph verbatim.
+    const explain = await readFile(
+      new URL("../../rules/replicas-scaled-to-zero/explain.md", import.meta.url),
+      "utf8",
+    );
+    const firstParagraph = explain
+      .trim()
+      .split(/\n\n/)
+      .find((block) => !block.startsWith("#"));
+    expect(firstParagraph).toBeDefined();
+    expect(reply).toContain(firstParagraph!);
+    // This PR's instance (web), not the other rule's finding (api).
+    const here = reply.slice(reply.indexOf("#### In this pull request"));
+    expect(here).toContain(
+      `1. 🟠 **Replicas scaled to zero or removed** (high) · [\`clusters/prod/apps/web.yaml:7\`](${WEB_LINK})`,
+    );
+    expect(reply).not.toContain("api.yaml");
+    expect(reply).toContain("#### What a second reviewer checks\n\n- Is stopping this workload");
+  });
+
+  it("<path>: that file's findings and its diff", async () => {
+    mockReceipt();
+    mockExplain([]);
+    github.createComment(REPLY_ID);
+    await comment(`/explain ./${WEB}`);
+
+    const reply = theReply();
+    expect(reply.startsWith(`### \`${WEB}\`\n\n1. 🟠 **Replicas scaled to zero or removed** (high)`)).toBe(
+      true,
+    );
+    expect(reply).toContain(`(${WEB_LINK})`);
+    expect(reply).not.toContain("mutable-image-tag");
+    expect(reply).toContain("#### What changes");
+    expect(reply).toContain(
+      "<details><summary><code>Deployment/prod/web</code>: changed, 1 change</summary>\n\n" +
+        "```diff\n- spec.replicas: 3  # clusters/prod/apps/web.yaml:7\n" +
+        "+ spec.replicas: 0  # clusters/prod/apps/web.yaml:7\n```",
+    );
+    expect(reply).not.toContain("ghcr.io/acme/api");
+  });
+});
+
+describe("/recheck, /help and unknown commands", () => {
+  it("/recheck reviews the current head again and says what it found", async () => {
+    mockReceipt();
+    mockFullReview([], []);
+    // Not a fresh push: an approval could already be on this head, so the reviews are read.
+    reviews(github, []);
+    github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+    github.createComment(REPLY_ID);
+    await comment("/recheck");
+
+    expectReceiptRequests();
+    expect(github.requests[3]).toMatchObject({
+      method: "POST",
+      path: `${PR_PATH}/check-runs`,
+      body: { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
+    });
+    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
+      status: "completed",
+      conclusion: "action_required",
+      output: { title: HELD_TITLE },
+    });
+    const posted = github.bodiesOf("POST", "/issues/1/comments");
+    expect(posted).toHaveLength(2);
+    expect(posted[0].body).toEqual(expect.stringContaining(STICKY_MARKER));
+    expect(posted[1]).toEqual({
+      body: `Reviewed \`${HEAD_SHA.slice(0, 7)}\` again: \`${HELD_TITLE}\`.\n\n${REPLY_MARKER}`,
+    });
+  });
+
+  it("/help answers with the commands", async () => {
+    mockReceipt();
+    github.createComment(REPLY_ID);
+    await comment("/help");
+    expect(github.requests.at(-1)).toMatchObject({
+      method: "POST",
+      path: `${PR_PATH}/issues/1/comments`,
+      body: {
+        body: `The commands I answer in pull request comments:\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`,
+      },
+    });
+  });
+
+  it("an unknown /foo gets the help", async () => {
+    mockReceipt();
+    github.createComment(REPLY_ID);
+    await comment("/foo bar");
+    expectReceiptRequests();
+    expect(github.calls).toHaveLength(4);
+    expect(github.requests[3]).toMatchObject({
+      method: "POST",
+      path: `${PR_PATH}/issues/1/comments`,
+      body: { body: `\`/foo\` is not a command I know. These are:\n\n${HELP_TEXT}\n\n${REPLY_MARKER}` },
+    });
+  });
+});
