@@ -28,7 +28,7 @@ import {
   withGateState,
   type GateState,
 } from "../gate/state.js";
-import { CHECK_NAME, parseCheckState, type CheckState } from "../render/check-output.js";
+import { CHECK_NAME, checkTitle, parseCheckState, type CheckState } from "../render/check-output.js";
 import { withVerdictLine } from "../render/comment.js";
 import type { AppIdentity } from "./check-run.js";
 import { allowedReviewers, listReviews, permissionsOf, reviewersToLookUp } from "./gate-inputs.js";
@@ -236,14 +236,16 @@ export async function reevaluateGate(
   );
 
   const summary = replaceFirstLine(check.summary, verdict.line);
-  if (verdict.conclusion !== check.conclusion || verdict.title !== check.title || summary !== check.summary) {
+  // The same title a full review writes, so an unchanged decision causes no update.
+  const title = checkTitle(verdict);
+  if (verdict.conclusion !== check.conclusion || title !== check.title || summary !== check.summary) {
     await octokit.rest.checks.update({
       owner: target.owner,
       repo: target.repo,
       check_run_id: check.id,
       status: "completed",
       conclusion: verdict.conclusion as CheckConclusion,
-      output: { title: verdict.title.slice(0, 255), summary, text: check.text },
+      output: { title, summary, text: check.text },
     });
   }
   if (comment) {

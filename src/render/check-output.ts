@@ -84,11 +84,16 @@ const LEVEL: Readonly<Record<Severity, AnnotationLevel>> = {
   info: "notice",
 };
 
+/** The check run title for a verdict: plain text (no live mentions), within GitHub's limit. */
+export function checkTitle(verdict: Pick<Verdict, "title">): string {
+  return truncate(plainText(verdict.title), CHECK_TITLE_LIMIT);
+}
+
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
   const redact = createRedactor(collectSecretValues(input.review.parsed));
   const state = renderState(input);
   return {
-    title: truncate(plainText(input.verdict.title), CHECK_TITLE_LIMIT),
+    title: checkTitle(input.verdict),
     summary: fit(redact(renderSummary(input)), CHECK_TEXT_LIMIT),
     text: renderText(input, redact, CHECK_TEXT_LIMIT - state.length - 2) + "\n\n" + state,
     annotations: renderAnnotations(input.outcome.findings, redact),
@@ -106,7 +111,7 @@ export function renderConfigErrorOutput(
     `${verdict.line}\n\n${inlineCode(source)} could not be used:\n\n${list}\n\n` +
     "Fix the file on the default branch (see `docs/configuration.md`), then re-run this check.";
   return {
-    title: truncate(plainText(verdict.title), CHECK_TITLE_LIMIT),
+    title: checkTitle(verdict),
     summary: fit(summary, CHECK_TEXT_LIMIT),
     annotations: [],
   };

@@ -169,7 +169,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
       {
         status: "completed",
         conclusion: "success",
-        output: expect.objectContaining({ title: "1 high: approved by @hubot" }),
+        output: expect.objectContaining({ title: "1 high: approved by @\u200Bhubot" }),
       },
     ]);
     expect(checkUpdates()[0].output.summary.split("\n")[0]).toBe(
@@ -229,7 +229,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
         permissions: [["hubot", "write"]],
         current: {
           conclusion: "success",
-          title: "1 high: approved by @hubot",
+          title: "1 high: approved by @\u200Bhubot",
           summary: `${opened}\n\n- finding`,
           line: opened,
         },
@@ -290,7 +290,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
     });
     expect(checkUpdates()[0]).toMatchObject({
       conclusion: "success",
-      output: { title: "1 critical: approved by @hubot, @mona" },
+      output: { title: "1 critical: approved by @\u200Bhubot, @\u200Bmona" },
     });
   });
 

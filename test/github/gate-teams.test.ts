@@ -173,7 +173,7 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
     expect(checkUpdates()[0]).toMatchObject({
       status: "completed",
       conclusion: "success",
-      output: { title: "1 high: approved by @hubot" },
+      output: { title: "1 high: approved by @\u200Bhubot" },
     });
   });
 
@@ -388,7 +388,7 @@ describe("gate.currentHeadOnly: false", () => {
     );
     expect(checkUpdates()[0]).toMatchObject({
       conclusion: "success",
-      output: { title: "1 high: approved by @hubot" },
+      output: { title: "1 high: approved by @\u200Bhubot" },
     });
   });
 });
