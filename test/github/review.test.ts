@@ -304,13 +304,22 @@ describe("secrets and mentions in the PR's files", () => {
 });
 
 describe("scale", () => {
-  it("reviews a 300-file PR in a bounded number of requests", async () => {
-    const fixture: PrFixture = { files: [], context: {} };
+  /** 300 ConfigMaps in their own folders, `apps/app-<i>/configmap.yaml`, each changed. */
+  function scaleFixture(context: Record<string, string> = {}): PrFixture {
+    const fixture: PrFixture = { files: [], context };
     for (let i = 0; i < 300; i += 1) {
       const doc = (v: string) =>
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\ndata:\n  v: "${v}"\n`;
       fixture.files.push({ path: `apps/app-${i}/configmap.yaml`, base: doc("1"), head: doc("2") });
     }
+    return fixture;
+  }
+
+  /** The REST requests of every review: token, check, 2 config lookups, 3 pages of files, compare, PR, comments, comment, check. */
+  const REST_REQUESTS = 12;
+
+  it("reviews a 300-file PR in a bounded number of requests", async () => {
+    const fixture = scaleFixture();
     const payload = pullRequestPayload("opened", { changedFiles: 300 });
     mockReview(fixture, { token: payload.installation.id });
     github.createComment().updateCheckRun();
@@ -318,12 +327,56 @@ describe("scale", () => {
     await receive(payload);
 
     const graphql = github.calls.filter((call) => call === "POST /graphql").length;
-    // token, check, 2 config lookups, 3 pages of files, compare, PR, comments, comment, check,
-    // plus GraphQL at 100 blobs per request: 6 for the files, the rest for the context files the
-    // model looks for (a kustomization.yaml beside and above each file, on both sides).
-    expect(github.calls.length).toBe(12 + graphql);
-    expect(graphql).toBeLessThanOrEqual(20);
+    // GraphQL at 100 blobs per request: 6 for both sides of the 300 files. The ~600 context paths
+    // the model probes (a kustomization.yaml|yml beside and above each file) cost one recursive
+    // tree of the head, which says none of them exists: nothing more is fetched.
+    expect(graphql).toBe(6);
+    expect(github.calls.filter((call) => call.includes("/git/trees/"))).toEqual([
+      `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD_SHA}`,
+    ]);
+    expect(github.requests.find((request) => request.path.includes("/git/trees/"))?.path).toContain(
+      "recursive=1",
+    );
+    expect(github.calls.length).toBe(REST_REQUESTS + 1 + graphql);
     process.stdout.write(`300-file PR: ${github.calls.length} requests (${graphql} GraphQL)\n`);
+  });
+
+  it("fetches only the context files that exist, once for both sides", async () => {
+    const kustomization = (namespace: string) =>
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespace}\n`;
+    const context: Record<string, string> = { "apps/kustomization.yaml": kustomization("shared") };
+    for (let i = 0; i < 300; i += 10) context[`apps/app-${i}/kustomization.yml`] = kustomization(`ns-${i}`);
+    const fixture = scaleFixture(context);
+    const expected = await expectedReview(fixture);
+    const payload = pullRequestPayload("opened", { changedFiles: 300 });
+    mockReview(fixture, { token: payload.installation.id });
+    github.createComment().updateCheckRun();
+
+    await receive(payload);
+
+    const graphql = github.bodiesOf("POST", "/graphql") as { variables: Record<string, string> }[];
+    // 6 requests for the files, then one for the 31 kustomizations that exist, read at the head
+    // only: the pull request does not change them.
+    expect(graphql).toHaveLength(7);
+    expect(
+      Object.values(graphql[6].variables)
+        .filter((value) => value.includes(":"))
+        .sort(),
+    ).toEqual(
+      Object.keys(context)
+        .map((path) => `${HEAD_SHA}:${path}`)
+        .sort(),
+    );
+    expect(github.calls.length).toBe(REST_REQUESTS + 1 + graphql.length);
+    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    expect(comment.body).toContain("ns-10");
+    expect(comment.body).toContain("shared");
+    expect(
+      expected.review.pairs.map((pair) => pair.head?.type === "object" && pair.head.identity),
+    ).toContainEqual(expect.objectContaining({ name: "app-10", namespace: "ns-10" }));
+    process.stdout.write(
+      `300-file PR with context: ${github.calls.length} requests (${graphql.length} GraphQL)\n`,
+    );
   });
 
   it("says when GitHub's 3,000-file list cuts the PR", async () => {

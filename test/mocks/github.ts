@@ -132,7 +132,9 @@ export class GitHubMock {
   }
 
   /** Wraps a reply body function: records the request, then answers with `fn(body)`. */
-  #recorded(fn: (body: unknown) => unknown = () => ({})): (request: Request) => Promise<nock.ReplyBody> {
+  #recorded(
+    fn: (body: unknown, url: URL) => unknown = () => ({}),
+  ): (request: Request) => Promise<nock.ReplyBody> {
     return async (request: Request) => {
       const url = new URL(request.url);
       const body = parseBody(await request.text());
@@ -141,7 +143,7 @@ export class GitHubMock {
         path: decodeURIComponent(url.pathname + url.search),
         body,
       });
-      return fn(body) as nock.ReplyBody;
+      return fn(body, url) as nock.ReplyBody;
     };
   }
 
@@ -248,31 +250,72 @@ export class GitHubMock {
   }
 
   /**
-   * GraphQL blob lookups, answered from `contents`. `times` is how many requests are expected, or
-   * "any" when the engine decides (context files it asks for after parsing).
+   * GraphQL blob lookups (`e<n>` variables) and folder listings (`t<n>`), answered from `contents`.
+   * `times` is how many requests are expected, or "any" when the engine decides (context files it
+   * asks for after parsing); "any" also serves the recursive trees, whether asked for or not.
    */
   graphql(contents: Contents, times: number | "any" = 1): this {
     const interceptor =
       times === "any" ? nock(API).persist().post("/graphql") : this.scope.post("/graphql").times(times);
-    if (times === "any") this.#persistent.push(interceptor);
+    if (times === "any") {
+      this.#persistent.push(interceptor);
+      this.#persistent.push(this.#treeReply(nock(API).persist(), contents).optionally());
+    }
     interceptor.reply(
       200,
       this.#recorded((body) => {
         const { variables } = body as { variables: Record<string, string> };
         const repository: Record<string, unknown> = {};
         for (const [name, value] of Object.entries(variables)) {
-          if (!/^e\d+$/.test(name)) continue;
           const split = value.indexOf(":");
-          const text = contents.get(value.slice(0, split))?.get(value.slice(split + 1));
-          repository[`b${name.slice(1)}`] =
-            text === undefined
-              ? null
-              : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+          const files = contents.get(value.slice(0, split));
+          const path = value.slice(split + 1);
+          if (/^e\d+$/.test(name)) {
+            const text = files?.get(path);
+            repository[`b${name.slice(1)}`] =
+              text === undefined
+                ? null
+                : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+          } else if (/^t\d+$/.test(name)) {
+            const entries = treeEntries(files, path);
+            repository[name] =
+              entries.length === 0 ? null : { entries: entries.map(({ name, type }) => ({ name, type })) };
+          }
         }
         return { data: { repository } };
       }),
     );
     return this;
+  }
+
+  /** `GET /git/trees/:sha?recursive=1` answered from `contents`, as GitHub lists a commit's files. */
+  #treeReply(scope: nock.Scope, contents: Contents): nock.Interceptor {
+    const interceptor = scope.get(new RegExp(`^/repos/${OWNER}/${REPO}/git/trees/[0-9a-f]+$`)).query(true);
+    interceptor.reply(
+      200,
+      this.#recorded((_body, url) => {
+        const sha = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
+        const files = contents.get(sha);
+        const recursive = url.searchParams.get("recursive") !== null;
+        const tree: { path: string; mode: string; type: string; sha: string; size?: number }[] = [];
+        const walk = (folder: string) => {
+          for (const entry of treeEntries(files, folder)) {
+            const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+            tree.push({
+              path,
+              mode: entry.type === "tree" ? "040000" : "100644",
+              type: entry.type,
+              sha: "0".repeat(40),
+              ...(entry.size === undefined ? {} : { size: entry.size }),
+            });
+            if (recursive && entry.type === "tree") walk(path);
+          }
+        };
+        walk("");
+        return { sha, url: url.href, tree, truncated: false };
+      }),
+    );
+    return interceptor;
   }
 
   /** `GET /pulls/:n`: the head SHA and labels GitHub reports now. */
@@ -345,6 +388,26 @@ export class GitHubMock {
     );
     return this;
   }
+}
+
+/** The entries of one folder (`""` for the root) among a commit's files, as git lists them. */
+function treeEntries(
+  files: ReadonlyMap<string, string> | undefined,
+  folder: string,
+): { name: string; type: "blob" | "tree"; size?: number }[] {
+  const prefix = folder === "" ? "" : `${folder}/`;
+  const entries = new Map<string, { name: string; type: "blob" | "tree"; size?: number }>();
+  for (const [path, text] of files ?? []) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    const name = slash === -1 ? rest : rest.slice(0, slash);
+    entries.set(
+      name,
+      slash === -1 ? { name, type: "blob", size: Buffer.byteLength(text) } : { name, type: "tree" },
+    );
+  }
+  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function parseBody(body: unknown): unknown {
