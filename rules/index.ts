@@ -12,9 +12,12 @@ import { rule as chartUpgradeMixedWithChanges } from "./chart-upgrade-mixed-with
 import { rule as crdDeleted } from "./crd-deleted/rule.js";
 import { rule as deprecatedApiVersion } from "./deprecated-api-version/rule.js";
 import { rule as fluxKustomizationPrunePathChanged } from "./flux-kustomization-prune-path-changed/rule.js";
+import { rule as imageTagDowngraded } from "./image-tag-downgraded/rule.js";
 import { rule as immutableFieldChanged } from "./immutable-field-changed/rule.js";
+import { rule as ingressAnnotationsChanged } from "./ingress-annotations-changed/rule.js";
 import { rule as ingressControllerRemoved } from "./ingress-controller-removed/rule.js";
 import { rule as ingressHostsOrTlsChanged } from "./ingress-hosts-or-tls-changed/rule.js";
+import { rule as lbAddressPoolChanged } from "./lb-address-pool-changed/rule.js";
 import { rule as loadbalancerServiceChanged } from "./loadbalancer-service-changed/rule.js";
 import { rule as mutableImageTag } from "./mutable-image-tag/rule.js";
 import { rule as namespaceDeleted } from "./namespace-deleted/rule.js";
@@ -26,8 +29,10 @@ import { rule as plaintextSecret } from "./plaintext-secret/rule.js";
 import { rule as privilegedOrHostAccess } from "./privileged-or-host-access/rule.js";
 import { rule as pvcChanged } from "./pvc-changed/rule.js";
 import { rule as rbacWidened } from "./rbac-widened/rule.js";
+import { rule as releaseRemoved } from "./release-removed/rule.js";
 import { rule as releaseReplaced } from "./release-replaced/rule.js";
 import { rule as replicasScaledToZero } from "./replicas-scaled-to-zero/rule.js";
+import { rule as valuesKeyRenamed } from "./values-key-renamed/rule.js";
 import { rule as volumeMountsChanged } from "./volume-mounts-changed/rule.js";
 import { rule as volumeShadowsPersistence } from "./volume-shadows-persistence/rule.js";
 
@@ -41,9 +46,12 @@ export const rules: readonly Rule[] = [
   crdDeleted,
   deprecatedApiVersion,
   fluxKustomizationPrunePathChanged,
+  imageTagDowngraded,
   immutableFieldChanged,
+  ingressAnnotationsChanged,
   ingressControllerRemoved,
   ingressHostsOrTlsChanged,
+  lbAddressPoolChanged,
   loadbalancerServiceChanged,
   mutableImageTag,
   namespaceDeleted,
@@ -55,8 +63,10 @@ export const rules: readonly Rule[] = [
   privilegedOrHostAccess,
   pvcChanged,
   rbacWidened,
+  releaseRemoved,
   releaseReplaced,
   replicasScaledToZero,
+  valuesKeyRenamed,
   volumeMountsChanged,
   volumeShadowsPersistence,
 ];
