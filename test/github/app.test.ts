@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import nock from "nock";
-import type { Probot } from "probot";
+import { describe, expect, it } from "@jest/globals";
 import { STICKY_MARKER } from "../../src/render/comment.js";
 import {
-  createTestProbot,
-  GitHubMock,
   HEAD_SHA,
   MERGE_BASE_SHA,
   ownComment,
   pullRequestPayload,
   REPO_URL,
+  useMockedApp,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 
@@ -42,21 +39,7 @@ const benign: PrFixture = {
   context: {},
 };
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 describe("nock setup", () => {
   it("blocks real network access", async () => {
@@ -69,7 +52,7 @@ describe("nock setup", () => {
 describe("a benign values change", () => {
   it("completes success, comments in on-changes mode and adds no label", async () => {
     const payload = pullRequestPayload("opened");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
@@ -81,9 +64,9 @@ describe("a benign values change", () => {
       .createComment()
       .updateCheckRun();
 
-    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
 
-    expect(github.calls).toEqual([
+    expect(app.github.calls).toEqual([
       `POST /app/installations/${payload.installation.id}/access_tokens`,
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/contents/.github/gitops-review.yml",
@@ -96,10 +79,10 @@ describe("a benign values change", () => {
       "POST /repos/Codertocat/Hello-World/issues/1/comments",
       "PATCH /repos/Codertocat/Hello-World/check-runs/7001",
     ]);
-    expect(github.bodiesOf("POST", "/check-runs")).toEqual([
+    expect(app.github.bodiesOf("POST", "/check-runs")).toEqual([
       { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
     ]);
-    const graphql = github.bodiesOf("POST", "/graphql")[0] as { variables: Record<string, string> };
+    const graphql = app.github.bodiesOf("POST", "/graphql")[0] as { variables: Record<string, string> };
     expect(graphql.variables).toEqual({
       owner: "Codertocat",
       name: "Hello-World",
@@ -107,7 +90,7 @@ describe("a benign values change", () => {
       e1: `${HEAD_SHA}:${HELMRELEASE}`,
     });
 
-    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain(STICKY_MARKER);
     expect(comment.body).toContain("podinfo");
     expect(comment.body).toMatch(
@@ -116,7 +99,7 @@ describe("a benign values change", () => {
     expect(comment.body).toContain("ui.message");
     expect(comment.body).toContain(`Reviewed \`${HEAD_SHA.slice(0, 7)}\``);
 
-    const [completed] = github.bodiesOf("PATCH", "/check-runs/7001");
+    const [completed] = app.github.bodiesOf("PATCH", "/check-runs/7001");
     expect(completed).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -131,7 +114,7 @@ describe("a benign values change", () => {
 describe("a pull request without files in scope", () => {
   it("completes neutral without reading contents or commenting", async () => {
     const payload = pullRequestPayload("opened");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
@@ -143,11 +126,11 @@ describe("a pull request without files in scope", () => {
       .comments()
       .updateCheckRun();
 
-    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
 
-    expect(github.calls).not.toContain("POST /graphql");
-    expect(github.calls.some((call) => call.includes("/compare/"))).toBe(false);
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
+    expect(app.github.calls).not.toContain("POST /graphql");
+    expect(app.github.calls.some((call) => call.includes("/compare/"))).toBe(false);
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
       {
         status: "completed",
         conclusion: "neutral",
@@ -158,7 +141,7 @@ describe("a pull request without files in scope", () => {
 
   it("updates an earlier comment to say the findings no longer apply", async () => {
     const payload = pullRequestPayload("synchronize");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
@@ -168,10 +151,10 @@ describe("a pull request without files in scope", () => {
       .updateComment(9001)
       .updateCheckRun();
 
-    await probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
 
-    const [update] = github.bodiesOf("PATCH", "/issues/comments/9001");
+    const [update] = app.github.bodiesOf("PATCH", "/issues/comments/9001");
     expect(update.body).toContain("changes no file the review reads");
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
   });
 });

@@ -1,30 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import nock from "nock";
-import type { Probot } from "probot";
+import { describe, expect, it } from "@jest/globals";
 import { REPLY_MARKER } from "../../src/chatops/replies.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
-import { createTestProbot, examplePayload, GitHubMock, HEAD_SHA } from "../mocks/github.js";
+import { examplePayload, HEAD_SHA, useMockedApp } from "../mocks/github.js";
 import { AUTHOR, checkRunsForRef, permission, reaction, reviews } from "./gate-helpers.js";
 
 /** Webhook example payloads, edited in place (their exact types add nothing here). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 const COMMENT_ID = 444;
 
@@ -41,18 +25,18 @@ function commentPayload(body: string, user = "hubot", type: "User" | "Bot" = "Us
 }
 
 async function send(payload: Payload, name = "issue_comment") {
-  await probot.receive({ id: "c", name, payload } as never);
+  await app.probot.receive({ id: "c", name, payload } as never);
 }
 
 function expectReceipt(): void {
-  github.installationToken(1);
-  reaction(github, COMMENT_ID);
-  github.pullRequest();
-  github.createComment(9100);
+  app.github.installationToken(1);
+  reaction(app.github, COMMENT_ID);
+  app.github.pullRequest();
+  app.github.createComment(9100);
 }
 
 function reply(): string {
-  const [body] = github.bodiesOf("POST", "/issues/1/comments");
+  const [body] = app.github.bodiesOf("POST", "/issues/1/comments");
   return body.body as string;
 }
 
@@ -60,13 +44,13 @@ describe("commands in pull request comments", () => {
   it("/help: eyes reaction, then the command list", async () => {
     expectReceipt();
     await send(commentPayload("/help"));
-    expect(github.calls).toEqual([
+    expect(app.github.calls).toEqual([
       "POST /app/installations/1/access_tokens",
       `POST /repos/Codertocat/Hello-World/issues/comments/${COMMENT_ID}/reactions`,
       "GET /repos/Codertocat/Hello-World/pulls/1",
       "POST /repos/Codertocat/Hello-World/issues/1/comments",
     ]);
-    expect(github.bodiesOf("POST", "/reactions")).toEqual([{ content: "eyes" }]);
+    expect(app.github.bodiesOf("POST", "/reactions")).toEqual([{ content: "eyes" }]);
     expect(reply()).toContain("| `/ack <rule-id> <reason>` |");
     expect(reply().endsWith(REPLY_MARKER)).toBe(true);
   });
@@ -87,9 +71,9 @@ describe("commands in pull request comments", () => {
 
   it("/ack by a read-only user is refused and nothing changes", async () => {
     expectReceipt();
-    permission(github, "reader", "read");
+    permission(app.github, "reader", "read");
     await send(commentPayload("/ack parse-problem the file is generated", "reader"));
-    expect(github.calls).toEqual([
+    expect(app.github.calls).toEqual([
       "POST /app/installations/1/access_tokens",
       `POST /repos/Codertocat/Hello-World/issues/comments/${COMMENT_ID}/reactions`,
       "GET /repos/Codertocat/Hello-World/pulls/1",
@@ -122,20 +106,20 @@ describe("commands in pull request comments", () => {
     ["inline text", "I would not /recheck yet"],
   ])("a command inside %s is ignored: no request at all", async (_where, body) => {
     await send(commentPayload(body));
-    expect(github.requests).toEqual([]);
+    expect(app.github.requests).toEqual([]);
   });
 
   it("a bot's comment is ignored, this App's own included", async () => {
     await send(commentPayload("/recheck", "renovate[bot]", "Bot"));
     await send(commentPayload("/help", "gitops-review-bot[bot]", "Bot"));
-    expect(github.requests).toEqual([]);
+    expect(app.github.requests).toEqual([]);
   });
 
   it("a comment on an issue (not a PR) is ignored", async () => {
     const payload = commentPayload("/help");
     delete payload.issue.pull_request;
     await send(payload);
-    expect(github.requests).toEqual([]);
+    expect(app.github.requests).toEqual([]);
   });
 });
 
@@ -173,8 +157,8 @@ describe("checklist ticks in the bot's comment", () => {
   }
 
   function mockGate(conclusion: "success" | "action_required" = "action_required") {
-    github.installationToken(1);
-    github.scope.get("/repos/Codertocat/Hello-World/pulls/1").reply(200, {
+    app.github.installationToken(1);
+    app.github.scope.get("/repos/Codertocat/Hello-World/pulls/1").reply(200, {
       number: 1,
       state: "open",
       head: { sha: HEAD_SHA },
@@ -182,22 +166,26 @@ describe("checklist ticks in the bot's comment", () => {
       user: { login: AUTHOR },
       labels: [],
     });
-    checkRunsForRef(github, [{ fingerprint: FP, ruleId: "parse-problem", severity: "high", checklist: 2 }], {
-      conclusion,
-      title: "1 high: second reviewer required",
-      summary: HELD,
-    });
-    github.config("gate:\n  checklist: required\n");
-    reviews(github, [{ user: "hubot", state: "APPROVED" }]);
-    permission(github, "hubot", "write");
+    checkRunsForRef(
+      app.github,
+      [{ fingerprint: FP, ruleId: "parse-problem", severity: "high", checklist: 2 }],
+      {
+        conclusion,
+        title: "1 high: second reviewer required",
+        summary: HELD,
+      },
+    );
+    app.github.config("gate:\n  checklist: required\n");
+    reviews(app.github, [{ user: "hubot", state: "APPROVED" }]);
+    permission(app.github, "hubot", "write");
   }
 
   it("ticks by a reviewer are recorded, shown and open the gate with an approval", async () => {
     mockGate();
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await send(editPayload("hubot"));
 
-    const [comment] = github.bodiesOf("PATCH", "/issues/comments/9001");
+    const [comment] = app.github.bodiesOf("PATCH", "/issues/comments/9001");
     const body = comment.body as string;
     expect(body).toContain(
       `- [x] Does the file load? (ticked by hubot) <!-- gitops-review-bot:check ${FP}/0 -->`,
@@ -206,26 +194,28 @@ describe("checklist ticks in the bot's comment", () => {
       `<!-- gitops-review-bot:gate {"version":1,"ticks":{"${FP}/0":{"by":"hubot","at":"2024-05-02T11:00:00Z"},"${FP}/1":{"by":"hubot","at":"2024-05-02T11:00:00Z"}},"acks":[]} -->`,
     );
     expect(body).toContain(`**Second review done:** approved by @\u200Bhubot. ${VERDICT_MARKER}`);
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "success" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "success" });
   });
 
   it("ticks by the author are shown but do not count", async () => {
     mockGate();
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await send(editPayload(AUTHOR));
 
-    const body = github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
+    const body = app.github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
     expect(body).toContain("(ticked by octocat)");
     expect(body).toContain(
       "**Still missing:** 2 checklist items need a tick from someone other than @\u200Boctocat.",
     );
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "action_required" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
+      conclusion: "action_required",
+    });
   });
 
   it("an edit by a bot is ignored", async () => {
     const payload = editPayload("gitops-review-bot[bot]");
     payload.sender.type = "Bot";
     await send(payload);
-    expect(github.requests).toEqual([]);
+    expect(app.github.requests).toEqual([]);
   });
 });

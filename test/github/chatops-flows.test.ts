@@ -4,18 +4,15 @@
  * sticky comment and the check run are asserted on their exact bodies.
  */
 import { readFile } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import type { Probot } from "probot";
 import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
 import { parseGateState, withGateState } from "../../src/gate/state.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import {
   API,
   BASE_SHA,
-  createTestProbot,
   examplePayload,
-  GitHubMock,
   HEAD_SHA,
   OWNER,
   ownComment,
@@ -23,6 +20,7 @@ import {
   REPO,
   REPO_URL,
   type ExistingComment,
+  useMockedApp,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 import { AUTHOR, permission, reaction, reviews } from "./gate-helpers.js";
@@ -31,21 +29,8 @@ import { AUTHOR, permission, reaction, reviews } from "./gate-helpers.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
+const app = useMockedApp(() => {
   tokenCached = false;
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
 });
 
 const ZWSP = "\u200B";
@@ -113,7 +98,7 @@ function recorder(reply: (body: unknown) => unknown) {
   return async (request: Request) => {
     const url = new URL(request.url);
     const text = await request.text();
-    github.requests.push({
+    app.github.requests.push({
       method: request.method,
       path: decodeURIComponent(url.pathname + url.search),
       body: text ? (JSON.parse(text) as unknown) : null,
@@ -141,20 +126,24 @@ function pullRequest(labels: string[] = []): void {
 
 /** Everything one full review of the fixture reads (config, files, merge base, contents, PR, comments). */
 function mockFullReview(comments: readonly ExistingComment[], labels: string[]): void {
-  github
+  app.github
     .createCheckRun()
     .config(null)
     .listFiles(fileEntries(fixture.files))
     .compare()
     .graphql(contentsFor(fixture), "any");
   pullRequest(labels);
-  github.comments(comments);
+  app.github.comments(comments);
 }
 
 /** What `/explain` reads: the review of the head (no check run) and the sticky comment. */
 function mockExplain(comments: readonly ExistingComment[]): void {
-  github.config(null).listFiles(fileEntries(fixture.files)).compare().graphql(contentsFor(fixture), "any");
-  github.comments(comments);
+  app.github
+    .config(null)
+    .listFiles(fileEntries(fixture.files))
+    .compare()
+    .graphql(contentsFor(fixture), "any");
+  app.github.comments(comments);
 }
 
 /**
@@ -164,8 +153,8 @@ function mockExplain(comments: readonly ExistingComment[]): void {
 let tokenCached = false;
 
 function mockReceipt(): void {
-  if (!tokenCached) github.installationToken(1);
-  reaction(github, COMMENT_ID);
+  if (!tokenCached) app.github.installationToken(1);
+  reaction(app.github, COMMENT_ID);
   pullRequest();
 }
 
@@ -187,7 +176,7 @@ function commentPayload(body: string, user = "hubot"): Payload {
 }
 
 async function comment(body: string, user = "hubot"): Promise<void> {
-  await probot.receive({
+  await app.probot.receive({
     id: "command",
     name: "issue_comment",
     payload: commentPayload(body, user),
@@ -197,27 +186,27 @@ async function comment(body: string, user = "hubot"): Promise<void> {
 /** The first review, on `pull_request.opened`: its comment is the sticky comment the commands find. */
 async function openPullRequest(): Promise<string> {
   const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
-  github.installationToken(payload.installation.id);
+  app.github.installationToken(payload.installation.id);
   mockFullReview([], []);
-  github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
-  await probot.receive({ id: "opened", name: "pull_request", payload } as never);
-  github.endGraphql();
+  app.github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+  await app.probot.receive({ id: "opened", name: "pull_request", payload } as never);
+  app.github.endGraphql();
 
-  const [check] = github.bodiesOf("PATCH", "/check-runs/7001");
+  const [check] = app.github.bodiesOf("PATCH", "/check-runs/7001");
   expect(check).toMatchObject({
     status: "completed",
     conclusion: "action_required",
     output: { title: HELD_TITLE },
   });
-  const [created] = github.bodiesOf("POST", "/issues/1/comments");
-  github.requests.splice(0);
+  const [created] = app.github.bodiesOf("POST", "/issues/1/comments");
+  app.github.requests.splice(0);
   tokenCached = true;
   return created.body as string;
 }
 
 /** The one reply posted to the PR. */
 function theReply(): string {
-  const replies = github.requests.filter(
+  const replies = app.github.requests.filter(
     (request) => request.method === "POST" && request.path === `${PR_PATH}/issues/1/comments`,
   );
   expect(replies).toHaveLength(1);
@@ -227,9 +216,12 @@ function theReply(): string {
 function expectReceiptRequests(): void {
   const start = tokenCached ? 0 : 1;
   if (!tokenCached) {
-    expect(github.requests[0]).toMatchObject({ method: "POST", path: "/app/installations/1/access_tokens" });
+    expect(app.github.requests[0]).toMatchObject({
+      method: "POST",
+      path: "/app/installations/1/access_tokens",
+    });
   }
-  expect(github.requests.slice(start, start + 2)).toMatchObject([
+  expect(app.github.requests.slice(start, start + 2)).toMatchObject([
     {
       method: "POST",
       path: `${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
@@ -242,7 +234,7 @@ function expectReceiptRequests(): void {
 // ---------------------------------------------------------------------------------------------
 
 it("the network is closed: an unmocked GitHub request fails as disallowed", async () => {
-  const octokit = await probot.auth();
+  const octokit = await app.probot.auth();
   await expect(octokit.request("GET /app")).rejects.toThrow(
     /Disallowed net connect for "api\.github\.com:443\/app"/,
   );
@@ -257,14 +249,14 @@ describe("/ack <rule-id> <reason>", () => {
     expect(sticky).not.toContain("Acknowledged");
 
     mockReceipt();
-    permission(github, "hubot", "write");
+    permission(app.github, "hubot", "write");
     mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
-    github.updateComment(STICKY_ID).updateCheckRun();
-    github.createComment(REPLY_ID);
+    app.github.updateComment(STICKY_ID).updateCheckRun();
+    app.github.createComment(REPLY_ID);
     await comment(`Checked with the team.\n/ack replicas-scaled-to-zero ${REASON}`);
 
     expectReceiptRequests();
-    expect(github.calls.slice(2)).toEqual(
+    expect(app.github.calls.slice(2)).toEqual(
       expect.arrayContaining([
         `GET ${PR_PATH}/collaborators/hubot/permission`,
         `POST ${PR_PATH}/check-runs`,
@@ -273,13 +265,13 @@ describe("/ack <rule-id> <reason>", () => {
       ]),
     );
     // Nothing gates any more: the reviews are not even fetched; the labels stay as they are.
-    expect(github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
-    expect(github.calls.some((call) => call.includes("/labels"))).toBe(false);
+    expect(app.github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+    expect(app.github.calls.some((call) => call.includes("/labels"))).toBe(false);
     // The reply comes last, after the review it triggered has published.
-    expect(github.calls.at(-1)).toBe(`POST ${PR_PATH}/issues/1/comments`);
+    expect(app.github.calls.at(-1)).toBe(`POST ${PR_PATH}/issues/1/comments`);
 
     // The check goes from action_required to success.
-    const [check] = github.bodiesOf("PATCH", "/check-runs/7001");
+    const [check] = app.github.bodiesOf("PATCH", "/check-runs/7001");
     expect(check).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -290,7 +282,7 @@ describe("/ack <rule-id> <reason>", () => {
     );
 
     // The finding stays listed, with who acknowledged it and why; the state block keeps it.
-    const [update] = github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`);
+    const [update] = app.github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`);
     const body = update.body as string;
     expect(body.startsWith(STICKY_MARKER)).toBe(true);
     expect(body).toContain("Replicas scaled to zero or removed");
@@ -329,9 +321,9 @@ describe("/ack <rule-id> <reason>", () => {
     const sticky = await openPullRequest();
 
     mockReceipt();
-    permission(github, "mona", "maintain");
+    permission(app.github, "mona", "maintain");
     mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
-    github
+    app.github
       .updateComment(STICKY_ID)
       .updateCheckRun()
       .createComment(REPLY_ID)
@@ -340,23 +332,23 @@ describe("/ack <rule-id> <reason>", () => {
       .reply(200, []);
     await comment("/ack mutable-image-tag pinned by digest in the next PR", "mona");
 
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
       conclusion: "action_required",
       output: { title: HELD_TITLE },
     });
-    const body = github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`)[0].body as string;
+    const body = app.github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`)[0].body as string;
     expect(body).toContain(`✋ **Acknowledged** by @${ZWSP}mona: pinned by digest in the next PR`);
     expect(theReply()).toContain("It is recorded (it was not holding the check)");
   });
 
   it("without a reason: refused with the help, nothing reviewed, nothing written", async () => {
     mockReceipt();
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/ack replicas-scaled-to-zero");
 
     expectReceiptRequests();
-    expect(github.calls).toHaveLength(4);
-    expect(github.requests[3]).toMatchObject({
+    expect(app.github.calls).toHaveLength(4);
+    expect(app.github.requests[3]).toMatchObject({
       method: "POST",
       path: `${PR_PATH}/issues/1/comments`,
       body: {
@@ -371,7 +363,7 @@ describe("/ack <rule-id> <reason>", () => {
 
   it("with neither rule nor reason: refused with the help", async () => {
     mockReceipt();
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/ack");
     expect(theReply()).toBe(
       "An ack needs a rule id and a reason, so the next reader knows why the risk was accepted: " +
@@ -399,16 +391,18 @@ describe("/explain", () => {
     });
     mockReceipt();
     mockExplain([ownComment(STICKY_ID, acked)]);
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/explain");
 
     expectReceiptRequests();
     // Read only: no check run, no comment edited.
-    expect(github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
-      `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
-      "POST /graphql",
-      `POST ${PR_PATH}/issues/1/comments`,
-    ]);
+    expect(app.github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual(
+      [
+        `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
+        "POST /graphql",
+        `POST ${PR_PATH}/issues/1/comments`,
+      ],
+    );
     const reply = theReply();
     expect(
       reply.startsWith(
@@ -434,7 +428,7 @@ describe("/explain", () => {
   it("<rule-id>: the rule's explain text plus this PR's instances of it", async () => {
     mockReceipt();
     mockExplain([]);
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/explain replicas-scaled-to-zero");
 
     const reply = theReply();
@@ -466,7 +460,7 @@ describe("/explain", () => {
   it("<path>: that file's findings and its diff", async () => {
     mockReceipt();
     mockExplain([]);
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment(`/explain ./${WEB}`);
 
     const reply = theReply();
@@ -490,23 +484,23 @@ describe("/recheck, /help and unknown commands", () => {
     mockReceipt();
     mockFullReview([], []);
     // Not a fresh push: an approval could already be on this head, so the reviews are read.
-    reviews(github, []);
-    github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
-    github.createComment(REPLY_ID);
+    reviews(app.github, []);
+    app.github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+    app.github.createComment(REPLY_ID);
     await comment("/recheck");
 
     expectReceiptRequests();
-    expect(github.requests[3]).toMatchObject({
+    expect(app.github.requests[3]).toMatchObject({
       method: "POST",
       path: `${PR_PATH}/check-runs`,
       body: { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
     });
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
       status: "completed",
       conclusion: "action_required",
       output: { title: HELD_TITLE },
     });
-    const posted = github.bodiesOf("POST", "/issues/1/comments");
+    const posted = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(posted).toHaveLength(2);
     expect(posted[0].body).toEqual(expect.stringContaining(STICKY_MARKER));
     expect(posted[1]).toEqual({
@@ -516,9 +510,9 @@ describe("/recheck, /help and unknown commands", () => {
 
   it("/help answers with the commands", async () => {
     mockReceipt();
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/help");
-    expect(github.requests.at(-1)).toMatchObject({
+    expect(app.github.requests.at(-1)).toMatchObject({
       method: "POST",
       path: `${PR_PATH}/issues/1/comments`,
       body: {
@@ -529,11 +523,11 @@ describe("/recheck, /help and unknown commands", () => {
 
   it("an unknown /foo gets the help", async () => {
     mockReceipt();
-    github.createComment(REPLY_ID);
+    app.github.createComment(REPLY_ID);
     await comment("/foo bar");
     expectReceiptRequests();
-    expect(github.calls).toHaveLength(4);
-    expect(github.requests[3]).toMatchObject({
+    expect(app.github.calls).toHaveLength(4);
+    expect(app.github.requests[3]).toMatchObject({
       method: "POST",
       path: `${PR_PATH}/issues/1/comments`,
       body: { body: `\`/foo\` is not a command I know. These are:\n\n${HELP_TEXT}\n\n${REPLY_MARKER}` },

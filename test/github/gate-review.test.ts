@@ -1,10 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import nock from "nock";
-import type { Probot } from "probot";
+import { describe, expect, it } from "@jest/globals";
 import type { PolicyFinding } from "../../src/engine/policy.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import { checklistMarkdown } from "../../src/render/markdown-parts.js";
-import { createTestProbot, examplePayload, GitHubMock, HEAD_SHA, ownComment } from "../mocks/github.js";
+import { examplePayload, HEAD_SHA, ownComment, useMockedApp } from "../mocks/github.js";
 import {
   AUTHOR,
   checkRunsForRef,
@@ -28,21 +26,7 @@ const FINDING: StateFinding = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 function policyFinding(f: StateFinding): PolicyFinding {
   return {
@@ -110,33 +94,33 @@ async function reviewEvent(
     summary: `${HELD}\n\n- finding`,
     line: HELD,
   };
-  if (token) github.installationToken(payload.installation.id);
-  checkRunsForRef(github, s.findings ?? [FINDING], current);
-  github.comments([ownComment(9001, stickyBody(current.line, s.findings))]).config(s.config ?? null);
-  reviews(github, s.list);
-  for (const [user, role] of s.permissions) permission(github, user, role);
-  await probot.receive({ id: "review", name: "pull_request_review", payload } as never);
+  if (token) app.github.installationToken(payload.installation.id);
+  checkRunsForRef(app.github, s.findings ?? [FINDING], current);
+  app.github.comments([ownComment(9001, stickyBody(current.line, s.findings))]).config(s.config ?? null);
+  reviews(app.github, s.list);
+  for (const [user, role] of s.permissions) permission(app.github, user, role);
+  await app.probot.receive({ id: "review", name: "pull_request_review", payload } as never);
 }
 
 function checkUpdates() {
-  return github.bodiesOf("PATCH", "/check-runs/7001") as {
+  return app.github.bodiesOf("PATCH", "/check-runs/7001") as {
     conclusion: string;
     output: { title: string; summary: string; text: string };
   }[];
 }
 
 function commentUpdates() {
-  return github.bodiesOf("PATCH", "/issues/comments/9001").map((body) => body.body as string);
+  return app.github.bodiesOf("PATCH", "/issues/comments/9001").map((body) => body.body as string);
 }
 
 const MISSING_ONE = "needs 1 more approval from someone other than @\u200Boctocat with write access";
 
 describe("pull_request_review re-decides the gate from the check run state, without fetching files", () => {
   it("an approval by the author does not open the gate", async () => {
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({ reviewer: AUTHOR, list: [{ user: AUTHOR, state: "APPROVED" }], permissions: [] });
 
-    expect(github.calls).toEqual([
+    expect(app.github.calls).toEqual([
       "POST /app/installations/1/access_tokens",
       `GET /repos/Codertocat/Hello-World/commits/${HEAD_SHA}/check-runs`,
       "GET /repos/Codertocat/Hello-World/issues/1/comments",
@@ -157,14 +141,14 @@ describe("pull_request_review re-decides the gate from the check run state, with
   });
 
   it("an approval by a collaborator with write access opens it", async () => {
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "hubot",
       list: [{ user: "hubot", state: "APPROVED" }],
       permissions: [["hubot", "write"]],
     });
 
-    expect(github.calls).toContain("GET /repos/Codertocat/Hello-World/collaborators/hubot/permission");
+    expect(app.github.calls).toContain("GET /repos/Codertocat/Hello-World/collaborators/hubot/permission");
     expect(checkUpdates()).toEqual([
       {
         status: "completed",
@@ -182,7 +166,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
   });
 
   it("an approval by a read-only user does not count", async () => {
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "reader",
       list: [{ user: "reader", state: "APPROVED" }],
@@ -193,7 +177,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
   });
 
   it("an approval on an older commit does not count by default", async () => {
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "hubot",
       list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
@@ -206,7 +190,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
   });
 
   it("counts an older approval when currentHeadOnly is off", async () => {
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "hubot",
       list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
@@ -218,7 +202,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
 
   it("changes requested after an approval closes it again", async () => {
     const opened = "**Second review done:** approved by @\u200Bhubot.";
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent(
       {
         reviewer: "hubot",
@@ -249,7 +233,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
   it("a critical finding needs two approvals", async () => {
     const critical = { ...FINDING, severity: "critical" as const };
     const heldCritical = HELD;
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "hubot",
       list: [{ user: "hubot", state: "APPROVED" }],
@@ -269,7 +253,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
   it("two approvals open a critical finding's gate", async () => {
     const critical = { ...FINDING, severity: "critical" as const };
     const heldCritical = HELD;
-    github.updateCheckRun().updateComment();
+    app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "mona",
       list: [
@@ -307,6 +291,6 @@ describe("pull_request_review re-decides the gate from the check run state, with
         line,
       },
     });
-    expect(github.requests.filter((r) => r.method === "PATCH")).toEqual([]);
+    expect(app.github.requests.filter((r) => r.method === "PATCH")).toEqual([]);
   });
 });

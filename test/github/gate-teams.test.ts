@@ -3,21 +3,19 @@
  * the gate closes (`gate.requestReviewers`), and `currentHeadOnly: false` counting an approval given
  * on an older commit. Real webhook examples, every request mocked with nock and asserted.
  */
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import type { Probot } from "probot";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import {
   API,
   BASE_SHA,
-  createTestProbot,
   examplePayload,
-  GitHubMock,
   HEAD_SHA,
   OWNER,
   ownComment,
   pullRequestPayload,
   REPO,
+  useMockedApp,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 import {
@@ -33,21 +31,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 const ZWSP = "\u200B";
 const PR_PATH = `/repos/${OWNER}/${REPO}`;
@@ -65,7 +49,7 @@ function recorder(reply: () => unknown) {
   return async (request: Request) => {
     const url = new URL(request.url);
     const text = await request.text();
-    github.requests.push({
+    app.github.requests.push({
       method: request.method,
       path: decodeURIComponent(url.pathname + url.search),
       body: text ? (JSON.parse(text) as unknown) : null,
@@ -101,7 +85,7 @@ function requestedReviewers(status: 201 | 422 = 201): void {
 }
 
 function checkUpdates() {
-  return github.bodiesOf("PATCH", "/check-runs/7001") as {
+  return app.github.bodiesOf("PATCH", "/check-runs/7001") as {
     status?: string;
     conclusion: string;
     output: { title: string; summary: string };
@@ -128,19 +112,19 @@ async function reviewEvent(
   list: ReviewSpec[],
   lookups: () => void,
 ): Promise<void> {
-  github.installationToken(1);
-  checkRunsForRef(github, [FINDING], {
+  app.github.installationToken(1);
+  checkRunsForRef(app.github, [FINDING], {
     conclusion: "action_required",
     title: "1 high: second reviewer required",
     summary: `${HELD}\n\n- finding`,
   });
-  github
+  app.github
     .comments([ownComment(9001, `${STICKY_MARKER}\n### 🟠 GitOps Review\n\n${HELD} ${VERDICT_MARKER}\n`)])
     .config(config);
-  reviews(github, list);
+  reviews(app.github, list);
   lookups();
-  github.updateCheckRun().updateComment();
-  await probot.receive({
+  app.github.updateCheckRun().updateComment();
+  await app.probot.receive({
     id: "review",
     name: "pull_request_review",
     payload: reviewPayload(reviewer),
@@ -152,13 +136,13 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
 
   it("an approval by a write-access member of a listed team opens the gate", async () => {
     await reviewEvent(TEAMS, "hubot", [{ user: "hubot", state: "APPROVED" }], () => {
-      permission(github, "hubot", "write");
+      permission(app.github, "hubot", "write");
       // Not in the first team (404), an active member of the second one (another org).
       membership("platform", "hubot", null);
       membership("sre", "hubot", "active", "acme-infra");
     });
 
-    expect(github.calls).toEqual([
+    expect(app.github.calls).toEqual([
       "POST /app/installations/1/access_tokens",
       `GET ${PR_PATH}/commits/${HEAD_SHA}/check-runs`,
       `GET ${PR_PATH}/issues/1/comments`,
@@ -179,7 +163,7 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
 
   it("an approval by someone with write access outside the teams does not count, and says who is needed", async () => {
     await reviewEvent(TEAMS, "mona", [{ user: "mona", state: "APPROVED" }], () => {
-      permission(github, "mona", "admin");
+      permission(app.github, "mona", "admin");
       membership("platform", "mona", null);
       membership("sre", "mona", null, "acme-infra");
     });
@@ -194,7 +178,7 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
       `${HELD} **Still missing:** needs 1 more approval from @${ZWSP}${OWNER}/platform, @${ZWSP}acme-infra/sre ` +
         `(not @${ZWSP}${AUTHOR}).`,
     );
-    const [comment] = github.bodiesOf("PATCH", "/issues/comments/9001");
+    const [comment] = app.github.bodiesOf("PATCH", "/issues/comments/9001");
     expect(comment.body).toContain(
       `from @${ZWSP}${OWNER}/platform, @${ZWSP}acme-infra/sre (not @${ZWSP}${AUTHOR})`,
     );
@@ -202,7 +186,7 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
 
   it("a pending (invited, not yet joined) team membership does not count", async () => {
     await reviewEvent("gate:\n  teams: [platform]\n", "hubot", [{ user: "hubot", state: "APPROVED" }], () => {
-      permission(github, "hubot", "write");
+      permission(app.github, "hubot", "write");
       membership("platform", "hubot", "pending");
     });
     expect(checkUpdates()[0].conclusion).toBe("action_required");
@@ -214,7 +198,7 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
       "reader",
       [{ user: "reader", state: "APPROVED" }],
       () => {
-        permission(github, "reader", "read");
+        permission(app.github, "reader", "read");
         membership("platform", "reader", "active");
       },
     );
@@ -226,9 +210,9 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
       "gate:\n  teams: [platform]\n  users: [Hubot]\n",
       "hubot",
       [{ user: "hubot", state: "APPROVED" }],
-      () => permission(github, "hubot", "write"),
+      () => permission(app.github, "hubot", "write"),
     );
-    expect(github.calls.some((call) => call.includes("/teams/"))).toBe(false);
+    expect(app.github.calls.some((call) => call.includes("/teams/"))).toBe(false);
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "success" });
   });
 });
@@ -282,7 +266,7 @@ async function pullRequestEvent(
 ): Promise<void> {
   const payload = pullRequestPayload(action) as unknown as Payload;
   payload.pull_request.user.login = AUTHOR;
-  github
+  app.github
     .installationToken(1)
     .createCheckRun()
     .config(config)
@@ -290,9 +274,9 @@ async function pullRequestEvent(
     .compare()
     .graphql(contentsFor(pr), "any");
   pullRequestNow([]);
-  github.comments([]);
+  app.github.comments([]);
   extra();
-  await probot.receive({ id: action, name: "pull_request", payload } as never);
+  await app.probot.receive({ id: action, name: "pull_request", payload } as never);
 }
 
 describe("gate.requestReviewers: reviews requested when the gate closes", () => {
@@ -300,18 +284,18 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
   it("asks the teams and users (never the author) once the check is held", async () => {
     await pullRequestEvent("opened", CONFIG, fixture, () => {
-      github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().createLabel().addLabels().updateCheckRun();
       requestedReviewers();
     });
 
     // A fresh head: no approval can be on it, so no review, permission or team is looked up.
-    expect(github.calls.some((call) => /\/reviews|\/permission|\/teams\//.test(call))).toBe(false);
-    expect(github.calls.slice(-2)).toEqual([
+    expect(app.github.calls.some((call) => /\/reviews|\/permission|\/teams\//.test(call))).toBe(false);
+    expect(app.github.calls.slice(-2)).toEqual([
       `PATCH ${PR_PATH}/check-runs/7001`,
       `POST ${PR_PATH}/pulls/1/requested_reviewers`,
     ]);
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
-    expect(github.requests.at(-1)).toMatchObject({
+    expect(app.github.requests.at(-1)).toMatchObject({
       method: "POST",
       path: `${PR_PATH}/pulls/1/requested_reviewers`,
       body: { reviewers: ["mona"], team_reviewers: ["platform"] },
@@ -325,23 +309,23 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
   it("asks no one when nothing reaches the gate", async () => {
     await pullRequestEvent("opened", CONFIG, harmless, () => {
-      github.createComment().updateCheckRun();
+      app.github.createComment().updateCheckRun();
     });
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "success" });
-    expect(github.calls.some((call) => call.includes("requested_reviewers"))).toBe(false);
+    expect(app.github.calls.some((call) => call.includes("requested_reviewers"))).toBe(false);
   });
 
   it("asks no one again on a later push", async () => {
     await pullRequestEvent("synchronize", CONFIG, fixture, () => {
-      github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().createLabel().addLabels().updateCheckRun();
     });
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
-    expect(github.calls.some((call) => call.includes("requested_reviewers"))).toBe(false);
+    expect(app.github.calls.some((call) => call.includes("requested_reviewers"))).toBe(false);
   });
 
   it("a refused request (a listed user is not a collaborator) leaves the held check as it is", async () => {
     await pullRequestEvent("opened", CONFIG, fixture, () => {
-      github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().createLabel().addLabels().updateCheckRun();
       requestedReviewers(422);
     });
     // One completion, action_required; the failed request does not turn it into a failure.
@@ -353,26 +337,26 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 describe("gate.currentHeadOnly: false", () => {
   it("an approval on an older commit still counts after a push", async () => {
     await pullRequestEvent("synchronize", "gate:\n  currentHeadOnly: false\n", fixture, () => {
-      reviews(github, [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }]);
-      permission(github, "hubot", "write");
-      github.createComment().createLabel().addLabels().updateCheckRun();
+      reviews(app.github, [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }]);
+      permission(app.github, "hubot", "write");
+      app.github.createComment().createLabel().addLabels().updateCheckRun();
     });
     // Even on a fresh head the reviews are read: an older approval may count.
-    expect(github.calls).toContain(`GET ${PR_PATH}/pulls/1/reviews`);
+    expect(app.github.calls).toContain(`GET ${PR_PATH}/pulls/1/reviews`);
     expect(checkUpdates()[0]).toMatchObject({
       status: "completed",
       conclusion: "success",
       output: { title: `1 high: approved by @${ZWSP}hubot` },
     });
-    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain(`**Second review done:** approved by @${ZWSP}hubot. ${VERDICT_MARKER}`);
   });
 
   it("by default the same older approval does not count, and the reviews are not even read", async () => {
     await pullRequestEvent("synchronize", "gate:\n  currentHeadOnly: true\n", fixture, () => {
-      github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().createLabel().addLabels().updateCheckRun();
     });
-    expect(github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+    expect(app.github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
   });
 
@@ -382,7 +366,7 @@ describe("gate.currentHeadOnly: false", () => {
       "hubot",
       [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
       () => {
-        permission(github, "hubot", "maintain");
+        permission(app.github, "hubot", "maintain");
         membership("platform", "hubot", "active");
       },
     );

@@ -1,27 +1,11 @@
-import { afterEach, beforeEach, expect, it } from "@jest/globals";
-import nock from "nock";
-import type { Probot } from "probot";
+import { expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { renderGateState } from "../../src/gate/state.js";
 import { STICKY_MARKER } from "../../src/render/comment.js";
-import { createTestProbot, GitHubMock, HEAD_SHA, ownComment, pullRequestPayload } from "../mocks/github.js";
+import { HEAD_SHA, ownComment, pullRequestPayload, useMockedApp } from "../mocks/github.js";
 import { contentsFor, fileEntries, localChangeSet, type PrFixture } from "../mocks/pull-request-files.js";
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 const broken: PrFixture = {
   files: [
@@ -48,7 +32,7 @@ it("ticked items are kept after a new push while the finding stays; ticks of gon
   const previous = `${STICKY_MARKER}\n### 🟠 GitOps Review\n\nold review\n${renderGateState(state)}`;
 
   const payload = pullRequestPayload("synchronize");
-  github
+  app.github
     .installationToken(payload.installation.id)
     .createCheckRun()
     .config(null)
@@ -61,9 +45,9 @@ it("ticked items are kept after a new push while the finding stays; ticks of gon
     .createLabel()
     .addLabels()
     .updateCheckRun();
-  await probot.receive({ id: "push", name: "pull_request", payload } as never);
+  await app.probot.receive({ id: "push", name: "pull_request", payload } as never);
 
-  const body = github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
+  const body = app.github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
   expect(body).toMatch(
     new RegExp(
       `- \\[x\\] [^\\n]* \\(ticked by hubot\\) <!-- gitops-review-bot:check ${finding.fingerprint}/1 -->`,
@@ -72,6 +56,6 @@ it("ticked items are kept after a new push while the finding stays; ticks of gon
   expect(body).toContain(`- [ ] ${""}`);
   expect(body).not.toContain("00000000deadbeef");
   // Fresh head: no review can count yet, so no review is fetched; the verdict says what is missing.
-  expect(github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+  expect(app.github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
   expect(body).toContain("**Still missing:** needs 1 more approval from someone other than @");
 });

@@ -1,12 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import nock from "nock";
-import type { Probot } from "probot";
+import { describe, expect, it } from "@jest/globals";
 import { defaultConfig, parseConfig, type ReviewConfig } from "../../src/engine/config.js";
 import { applyPolicy, decideVerdict } from "../../src/engine/policy.js";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { STICKY_MARKER } from "../../src/render/comment.js";
 import {
-  createTestProbot,
   examplePayload,
   GitHubMock,
   HEAD_SHA,
@@ -15,6 +12,7 @@ import {
   pullRequestPayload,
   REPO,
   type PullRequestPayload,
+  useMockedApp,
 } from "../mocks/github.js";
 import {
   contentsFor,
@@ -24,21 +22,7 @@ import {
   type PrFixture,
 } from "../mocks/pull-request-files.js";
 
-let probot: Probot;
-let github: GitHubMock;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  probot = await createTestProbot();
-  github = new GitHubMock();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending).toEqual([]);
-});
+const app = useMockedApp();
 
 /** What the engine and the default policy say about a fixture, computed locally. */
 async function expectedReview(fixture: PrFixture, config: ReviewConfig = defaultConfig()) {
@@ -49,7 +33,7 @@ async function expectedReview(fixture: PrFixture, config: ReviewConfig = default
 }
 
 async function receive(payload: PullRequestPayload): Promise<void> {
-  await probot.receive({ id: "delivery", name: "pull_request", payload } as never);
+  await app.probot.receive({ id: "delivery", name: "pull_request", payload } as never);
 }
 
 interface CheckUpdate {
@@ -73,8 +57,8 @@ function mockReview(
     labels?: string[];
   } = {},
 ) {
-  if (options.token !== undefined) github.installationToken(options.token);
-  github
+  if (options.token !== undefined) app.github.installationToken(options.token);
+  app.github
     .createCheckRun()
     .config(options.config ?? null)
     .listFiles(fileEntries(fixture.files))
@@ -93,17 +77,17 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
     const highest = expected.outcome.highest;
     const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
     mockReview(fixture, { token: payload.installation.id });
-    github.createComment();
+    app.github.createComment();
     if (highest === "critical" || highest === "high" || highest === "medium")
-      github.createLabel().addLabels();
+      app.github.createLabel().addLabels();
     const annotated = expected.outcome.findings.filter((finding) => finding.location.side === "head");
-    github.updateCheckRun(7001, Math.max(1, Math.ceil(annotated.length / 50)));
+    app.github.updateCheckRun(7001, Math.max(1, Math.ceil(annotated.length / 50)));
 
     await receive(payload);
 
     // The engine's verdict on the incident, published as is.
     expect(expected.verdict.conclusion).toBe("action_required");
-    const updates = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    const updates = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
     expect(updates[0]).toMatchObject({
       status: "completed",
       conclusion: "action_required",
@@ -115,7 +99,7 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
     );
     expect(annotations.every((a) => a.annotation_level !== undefined)).toBe(true);
 
-    const comments = github.bodiesOf("POST", "/issues/1/comments");
+    const comments = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comments).toHaveLength(1);
     const body = comments[0].body as string;
     for (const finding of expected.outcome.findings) {
@@ -125,8 +109,8 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
     expect(body.indexOf(expected.verdict.line)).toBeGreaterThan(0);
     expect(body.indexOf("### What changes")).toBeGreaterThan(body.indexOf("- [ ] "));
 
-    expect(github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: [`gitops-risk:${highest}`] }]);
-    expect(github.bodiesOf("POST", `/repos/${OWNER}/${REPO}/labels`)).toEqual([
+    expect(app.github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: [`gitops-risk:${highest}`] }]);
+    expect(app.github.bodiesOf("POST", `/repos/${OWNER}/${REPO}/labels`)).toEqual([
       expect.objectContaining({
         name: `gitops-risk:${highest}`,
         color: expect.stringMatching(/^[0-9a-f]{6}$/),
@@ -157,11 +141,11 @@ describe("a finding from a real rule", () => {
 
     const payload = pullRequestPayload("opened");
     mockReview(broken, { token: payload.installation.id, config });
-    github.createComment().createLabel(422).addLabels().updateCheckRun();
+    app.github.createComment().createLabel(422).addLabels().updateCheckRun();
 
     await receive(payload);
 
-    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
     expect(update).toMatchObject({
       conclusion: "action_required",
       output: {
@@ -177,18 +161,18 @@ describe("a finding from a real rule", () => {
         ],
       },
     });
-    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain("#### 🔴 Critical (1)");
     expect(comment.body).toContain("_Severity high → critical: environment production (+1)._");
-    expect(github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: ["gitops-risk:critical"] }]);
+    expect(app.github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: ["gitops-risk:critical"] }]);
   });
 
   it("edits the same comment on a push and moves the label when the risk changes", async () => {
     const payload = pullRequestPayload("opened");
     mockReview(broken, { token: payload.installation.id, config });
-    github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().createLabel().addLabels().updateCheckRun();
     await receive(payload);
-    const first = github.requests.length;
+    const first = app.github.requests.length;
 
     // The push fixes the YAML: same comment edited, critical label removed, no second comment.
     const fixed: PrFixture = {
@@ -196,21 +180,21 @@ describe("a finding from a real rule", () => {
       context: {},
     };
     const push = pullRequestPayload("synchronize");
-    github.endGraphql();
+    app.github.endGraphql();
     mockReview(fixed, {
       config,
       comments: [ownComment(9001, `${STICKY_MARKER}\nprevious`)],
       labels: ["gitops-risk:critical", "bug"],
     });
-    github.updateComment(9001).removeLabel("gitops-risk:critical").updateCheckRun();
+    app.github.updateComment(9001).removeLabel("gitops-risk:critical").updateCheckRun();
     await receive(push);
 
-    const second = github.calls.slice(first);
+    const second = app.github.calls.slice(first);
     expect(second).not.toContain(`POST /repos/${OWNER}/${REPO}/issues/1/comments`);
     expect(second).toContain(`PATCH /repos/${OWNER}/${REPO}/issues/comments/9001`);
     expect(second).toContain(`DELETE /repos/${OWNER}/${REPO}/issues/1/labels/gitops-risk:critical`);
-    expect(github.bodiesOf("POST", "/issues/1/comments")).toHaveLength(1);
-    const updates = github.bodiesOf("PATCH", "/check-runs/7001");
+    expect(app.github.bodiesOf("POST", "/issues/1/comments")).toHaveLength(1);
+    const updates = app.github.bodiesOf("PATCH", "/check-runs/7001");
     expect(updates.map((update) => update.conclusion)).toEqual(["action_required", "success"]);
   });
 });
@@ -218,7 +202,7 @@ describe("a finding from a real rule", () => {
 describe("configuration", () => {
   it("fails the check with the exact validation errors and publishes nothing else", async () => {
     const payload = pullRequestPayload("opened");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config("gate:\n  severity: urgent\ncomment:\n  mode: sometimes\nlabel: false\n")
@@ -227,7 +211,7 @@ describe("configuration", () => {
 
     await receive(payload);
 
-    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
     expect(update).toMatchObject({
       status: "completed",
       conclusion: "failure",
@@ -244,7 +228,7 @@ describe("configuration", () => {
 
   it("reports YAML that does not parse", async () => {
     const payload = pullRequestPayload("opened");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config("gate: [oops\n")
@@ -253,7 +237,7 @@ describe("configuration", () => {
 
     await receive(payload);
 
-    const [update] = github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
     expect(update.conclusion).toBe("failure");
     expect(update.output.summary).toMatch(/Configuration could not be parsed .*invalid YAML/);
   });
@@ -285,15 +269,15 @@ describe("secrets and mentions in the PR's files", () => {
     const payload = pullRequestPayload("opened");
     mockReview(fixture, { token: payload.installation.id });
     const expected = await expectedReview(fixture);
-    github.createComment();
+    app.github.createComment();
     if (expected.outcome.highest && ["critical", "high", "medium"].includes(expected.outcome.highest)) {
-      github.createLabel().addLabels();
+      app.github.createLabel().addLabels();
     }
-    github.updateCheckRun();
+    app.github.updateCheckRun();
 
     await receive(payload);
 
-    const sent = github.sentText;
+    const sent = app.github.sentText;
     if (process.env.DEBUG_SENT) console.log(sent);
     expect(sent).toContain("apps/db/secret.yaml");
     expect(sent).not.toContain("hunter2");
@@ -322,23 +306,23 @@ describe("scale", () => {
     const fixture = scaleFixture();
     const payload = pullRequestPayload("opened", { changedFiles: 300 });
     mockReview(fixture, { token: payload.installation.id });
-    github.createComment().updateCheckRun();
+    app.github.createComment().updateCheckRun();
 
     await receive(payload);
 
-    const graphql = github.calls.filter((call) => call === "POST /graphql").length;
+    const graphql = app.github.calls.filter((call) => call === "POST /graphql").length;
     // GraphQL at 100 blobs per request: 6 for both sides of the 300 files. The ~600 context paths
     // the model probes (a kustomization.yaml|yml beside and above each file) cost one recursive
     // tree of the head, which says none of them exists: nothing more is fetched.
     expect(graphql).toBe(6);
-    expect(github.calls.filter((call) => call.includes("/git/trees/"))).toEqual([
+    expect(app.github.calls.filter((call) => call.includes("/git/trees/"))).toEqual([
       `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD_SHA}`,
     ]);
-    expect(github.requests.find((request) => request.path.includes("/git/trees/"))?.path).toContain(
+    expect(app.github.requests.find((request) => request.path.includes("/git/trees/"))?.path).toContain(
       "recursive=1",
     );
-    expect(github.calls.length).toBe(REST_REQUESTS + 1 + graphql);
-    process.stdout.write(`300-file PR: ${github.calls.length} requests (${graphql} GraphQL)\n`);
+    expect(app.github.calls.length).toBe(REST_REQUESTS + 1 + graphql);
+    process.stdout.write(`300-file PR: ${app.github.calls.length} requests (${graphql} GraphQL)\n`);
   });
 
   it("fetches only the context files that exist, once for both sides", async () => {
@@ -350,11 +334,11 @@ describe("scale", () => {
     const expected = await expectedReview(fixture);
     const payload = pullRequestPayload("opened", { changedFiles: 300 });
     mockReview(fixture, { token: payload.installation.id });
-    github.createComment().updateCheckRun();
+    app.github.createComment().updateCheckRun();
 
     await receive(payload);
 
-    const graphql = github.bodiesOf("POST", "/graphql") as { variables: Record<string, string> }[];
+    const graphql = app.github.bodiesOf("POST", "/graphql") as { variables: Record<string, string> }[];
     // 6 requests for the files, then one for the 31 kustomizations that exist, read at the head
     // only: the pull request does not change them.
     expect(graphql).toHaveLength(7);
@@ -367,15 +351,15 @@ describe("scale", () => {
         .map((path) => `${HEAD_SHA}:${path}`)
         .sort(),
     );
-    expect(github.calls.length).toBe(REST_REQUESTS + 1 + graphql.length);
-    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    expect(app.github.calls.length).toBe(REST_REQUESTS + 1 + graphql.length);
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain("ns-10");
     expect(comment.body).toContain("shared");
     expect(
       expected.review.pairs.map((pair) => pair.head?.type === "object" && pair.head.identity),
     ).toContainEqual(expect.objectContaining({ name: "app-10", namespace: "ns-10" }));
     process.stdout.write(
-      `300-file PR with context: ${github.calls.length} requests (${graphql.length} GraphQL)\n`,
+      `300-file PR with context: ${app.github.calls.length} requests (${graphql.length} GraphQL)\n`,
     );
   });
 
@@ -386,11 +370,11 @@ describe("scale", () => {
     };
     const payload = pullRequestPayload("opened", { changedFiles: 3500 });
     mockReview(fixture, { token: payload.installation.id });
-    github.createComment().updateCheckRun();
+    app.github.createComment().updateCheckRun();
 
     await receive(payload);
 
-    const [comment] = github.bodiesOf("POST", "/issues/1/comments");
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain("GitHub lists only the first 3,000 of 3500 changed files");
   });
 });
@@ -399,7 +383,7 @@ describe("stale results", () => {
   it("drops the result when the head moved on while reviewing", async () => {
     const fixture = await exampleFixture("acme-volume-incident");
     const payload = pullRequestPayload("opened");
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
@@ -411,9 +395,9 @@ describe("stale results", () => {
 
     await receive(payload);
 
-    expect(github.calls.some((call) => call.includes("/comments"))).toBe(false);
-    expect(github.calls.some((call) => call.includes("/labels"))).toBe(false);
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
+    expect(app.github.calls.some((call) => call.includes("/comments"))).toBe(false);
+    expect(app.github.calls.some((call) => call.includes("/labels"))).toBe(false);
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
       {
         status: "completed",
         conclusion: "neutral",
@@ -428,13 +412,13 @@ describe("events", () => {
     const payload = pullRequestPayload("edited");
     payload.changes = { title: { from: "old title" } };
     await receive(payload);
-    expect(github.requests).toEqual([]);
+    expect(app.github.requests).toEqual([]);
   });
 
   it("re-reviews when the base branch changes", async () => {
     const payload = pullRequestPayload("edited");
     payload.changes = { base: { ref: { from: "develop" }, sha: { from: "0".repeat(40) } } };
-    github
+    app.github
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
@@ -443,7 +427,7 @@ describe("events", () => {
       .comments()
       .updateCheckRun();
     await receive(payload);
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
   });
 
   it("re-runs the review on check_run.rerequested", async () => {
@@ -455,21 +439,21 @@ describe("events", () => {
     run.head_sha = HEAD_SHA;
     run.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
     const installation = (payload.installation as { id: number }).id;
-    github.installationToken(installation).pullRequest();
-    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.installationToken(installation).pullRequest();
+    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
 
-    await probot.receive({ id: "delivery", name: "check_run", payload } as never);
+    await app.probot.receive({ id: "delivery", name: "check_run", payload } as never);
 
-    expect(github.calls.filter((call) => call.endsWith("/check-runs"))).toHaveLength(1);
-    expect(github.bodiesOf("POST", "/check-runs")).toEqual([
+    expect(app.github.calls.filter((call) => call.endsWith("/check-runs"))).toHaveLength(1);
+    expect(app.github.bodiesOf("POST", "/check-runs")).toEqual([
       { name: "GitOps Review", head_sha: HEAD_SHA, status: "in_progress" },
     ]);
   });
 
   it("ignores a rerequested check run of another app", async () => {
     const payload = examplePayload<Record<string, unknown>>("check_run", "rerequested");
-    await probot.receive({ id: "delivery", name: "check_run", payload } as never);
-    expect(github.requests).toEqual([]);
+    await app.probot.receive({ id: "delivery", name: "check_run", payload } as never);
+    expect(app.github.requests).toEqual([]);
   });
 
   it("re-runs the review on check_suite.rerequested", async () => {
@@ -478,26 +462,26 @@ describe("events", () => {
     suite.head_sha = HEAD_SHA;
     suite.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
     const installation = (payload.installation as { id: number }).id;
-    github.installationToken(installation).pullRequest();
-    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.installationToken(installation).pullRequest();
+    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
 
-    await probot.receive({ id: "delivery", name: "check_suite", payload } as never);
+    await app.probot.receive({ id: "delivery", name: "check_suite", payload } as never);
 
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
   });
 });
 
 describe("rate limits", () => {
   it("retries a secondary rate limit after retry-after", async () => {
     const payload = pullRequestPayload("opened");
-    github.installationToken(payload.installation.id);
-    github.scope
+    app.github.installationToken(payload.installation.id);
+    app.github.scope
       .post(`/repos/${OWNER}/${REPO}/check-runs`)
       .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
-    github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
 
     await receive(payload);
 
-    expect(github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
+    expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
   });
 });

@@ -2,6 +2,7 @@
  * Typed nock helpers for the GitHub API as this App uses it. Every reply is recorded in order, so
  * a test can assert the exact requests (method, path, body) and count them.
  */
+import { afterEach, beforeEach, expect } from "@jest/globals";
 import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
@@ -36,6 +37,33 @@ export async function createTestProbot(): Promise<Probot> {
   });
   await probot.load(createApp({ retry: { sleep: async () => undefined } }));
   return probot;
+}
+
+/** The App under test and its fake GitHub, fresh for every test. */
+export interface MockedApp {
+  probot: Probot;
+  github: GitHubMock;
+}
+
+/**
+ * Registers the hooks every App test needs: real network blocked, a fresh Probot and GitHubMock
+ * before each test, and no nock interceptor left unused after it. `beforeEachExtra` runs first.
+ */
+export function useMockedApp(beforeEachExtra?: () => void): MockedApp {
+  const app = {} as MockedApp;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    beforeEachExtra?.();
+    app.probot = await createTestProbot();
+    app.github = new GitHubMock();
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(pending).toEqual([]);
+  });
+  return app;
 }
 
 // ---------------------------------------------------------------------------------------------
