@@ -160,22 +160,90 @@ function suppressedNotes(outcome: PolicyOutcome): string[] {
   return parts.length > 0 ? [`Not shown per \`.github/gitops-review.yml\`: ${parts.join(", ")}.`] : [];
 }
 
+/** Below the gate, this many findings of one rule saying the same thing are shown as one entry. */
+const GROUP_AT = 3;
+
+/**
+ * Findings in order, with repetitive ones below the gate folded together: a namespace rename that
+ * touches 30 routes is one lesson with 30 places, not 30 copies of the same checklist. Gating
+ * findings are always listed one by one (each is approved, ticked and acknowledged on its own).
+ */
+function findingEntries(outcome: PolicyOutcome): PolicyFinding[][] {
+  const gating = new Set(outcome.gating);
+  const groups = new Map<string, PolicyFinding[]>();
+  const entries: PolicyFinding[][] = [];
+  for (const finding of outcome.findings) {
+    if (gating.has(finding)) {
+      entries.push([finding]);
+      continue;
+    }
+    const key = `${finding.severity}\u0000${finding.ruleId}\u0000${finding.messageId}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else {
+      const fresh = [finding];
+      groups.set(key, fresh);
+      entries.push(fresh);
+    }
+  }
+  return entries.flatMap((entry) => (entry.length >= GROUP_AT ? [entry] : entry.map((finding) => [finding])));
+}
+
 function renderFindings(input: CommentInput, style: FindingStyle): string {
   const { findings } = input.outcome;
   if (findings.length === 0) return "";
   const out: string[] = [""];
   let current: Severity | null = null;
   let index = 0;
-  for (const finding of findings) {
-    if (finding.severity !== current) {
-      current = finding.severity;
+  for (const entry of findingEntries(input.outcome)) {
+    const first = entry[0]!;
+    if (first.severity !== current) {
+      current = first.severity;
       const count = findings.filter((f) => f.severity === current).length;
       out.push("", `#### ${SEVERITY_ICON[current]} ${SEVERITY_HEADING[current]} (${count})`);
     }
     index += 1;
-    out.push("", ...renderFinding(finding, index, style, input));
+    out.push(
+      "",
+      ...(entry.length === 1
+        ? renderFinding(first, index, style, input)
+        : renderGroup(entry, index, style, input)),
+    );
   }
   return out.join("\n");
+}
+
+/** One rule, one message, many places: the lesson once, every place listed. */
+function renderGroup(
+  group: readonly PolicyFinding[],
+  index: number,
+  style: FindingStyle,
+  input: CommentInput,
+): string[] {
+  const first = group[0]!;
+  const heading = `**${index}. ${escapeMarkdown(first.title)}** · ${group.length} places · ${inlineCode(first.ruleId)}`;
+  const places = group.map((finding) => `- ${locationMarkdown(finding.location, input.links)}`);
+  if (style === "minimal") return [heading];
+  const lines = [heading, messageMarkdown(first.message)];
+  if (style === "full") {
+    lines.push(
+      "",
+      `<details><summary>All ${group.length} places</summary>`,
+      "",
+      ...group.map(
+        (finding) =>
+          `- ${locationMarkdown(finding.location, input.links)}: ${messageMarkdown(truncate(finding.message, 300))}`,
+      ),
+      "",
+      "</details>",
+      "",
+      `**Fix:** ${messageMarkdown(first.remediation)}`,
+    );
+  } else {
+    lines.push("", ...places);
+  }
+  if (first.checklist.length > 0) lines.push("", ...checklistMarkdown(first, input.ticks));
+  return lines;
 }
 
 function renderFinding(

@@ -73,6 +73,34 @@ describe("renderComment", () => {
     expect(body).toContain("Findings are condensed to fit GitHub's comment limit");
   });
 
+  it("folds repeated findings below the gate into one entry, and lists gating ones one by one", () => {
+    const same = {
+      ruleId: "ingress-hosts-or-tls-changed",
+      title: "Ingress hosts changed",
+      messageId: "moved",
+    };
+    const repeated = [3, 4, 5].map((i) =>
+      makeFinding(i, "medium", { ...same, message: `Route ${i} moved.` }),
+    );
+    const gating = [1, 2].map((i) =>
+      makeFinding(i, "high", { ruleId: "release-removed", title: "Release removed" }),
+    );
+    const body = renderComment({
+      verdict: VERDICT,
+      outcome: outcomeOf([...repeated, ...gating]),
+      review: reviewOf(),
+    });
+    expect(body).toContain("**1. Release removed** · `apps/app-1/values.yaml:2`");
+    expect(body).toContain("**2. Release removed** · `apps/app-2/values.yaml:3`");
+    expect(body).toContain("**3. Ingress hosts changed** · 3 places · `ingress-hosts-or-tls-changed`");
+    expect(body).toContain("#### 🟡 Medium (3)");
+    for (const i of [3, 4, 5])
+      expect(body).toContain(`- \`apps/app-${i}/values.yaml:${i + 1}\`: Route ${i} moved.`);
+    // One checklist for the group, keyed by its first finding.
+    expect(body.match(/Was item 3 checked\?/g)).toHaveLength(1);
+    expect(body).not.toContain("Was item 4 checked?");
+  });
+
   it("honours a smaller limit", () => {
     const body = renderComment({
       verdict: VERDICT,
