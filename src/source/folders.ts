@@ -30,6 +30,17 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
+/** Reads in parallel, a bounded number at a time: a whole repository must not exhaust file handles. */
+const READ_BATCH = 64;
+
+async function inBatches<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += READ_BATCH) {
+    results.push(...(await Promise.all(items.slice(start, start + READ_BATCH).map(read))));
+  }
+  return results;
+}
+
 async function assertDirectory(path: string, label: string): Promise<void> {
   const info = await stat(path).catch(() => null);
   if (!info?.isDirectory()) throw new SourceError(`${label} folder not found: ${path}`);
@@ -50,9 +61,15 @@ export async function changeSetFromFolders(
   const files: FileChange[] = [];
   const removed: FileChange[] = [];
   const added: FileChange[] = [];
-  for (const path of [...new Set([...baseFiles, ...headFiles])].sort()) {
-    const base = baseFiles.has(path) ? await readText(join(before, path)) : null;
-    const head = headFiles.has(path) ? await readText(join(after, path)) : null;
+  const paths = [...new Set([...baseFiles, ...headFiles])].sort();
+  const contents = await inBatches(paths, (path) =>
+    Promise.all([
+      baseFiles.has(path) ? readText(join(before, path)) : null,
+      headFiles.has(path) ? readText(join(after, path)) : null,
+    ]),
+  );
+  for (const [i, path] of paths.entries()) {
+    const [base, head] = contents[i]!;
     if (base !== null && head !== null) {
       if (base !== head) files.push({ path, status: "modified", base, head });
     } else if (base !== null) {
@@ -81,14 +98,12 @@ export async function changeSetFromFolders(
 
   const contextReader: ContextReader = {
     async read(paths) {
-      const result: ContextFile[] = [];
-      for (const path of paths) {
-        if (path.startsWith("/") || path.split("/").includes("..")) continue;
-        const base = await readText(join(before, path));
-        const head = await readText(join(after, path));
-        if (base !== null || head !== null) result.push({ path, base, head });
-      }
-      return result;
+      const safe = paths.filter((path) => !path.startsWith("/") && !path.split("/").includes(".."));
+      const files = await inBatches(safe, async (path): Promise<ContextFile> => {
+        const [base, head] = await Promise.all([readText(join(before, path)), readText(join(after, path))]);
+        return { path, base, head };
+      });
+      return files.filter((file) => file.base !== null || file.head !== null);
     },
   };
   return { changeSet: { files, context: new Map(), notes: [] }, contextReader };
