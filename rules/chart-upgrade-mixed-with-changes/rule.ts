@@ -68,6 +68,16 @@ export function classifyBump(before: string, after: string): Bump | null {
   };
 }
 
+/**
+ * A bump on its own is routine maintenance (info), except a major one (breaking changes by
+ * definition: renamed values, CRDs Helm will not upgrade) and a pin replaced by a range (later
+ * versions then roll out with no pull request at all): those deserve a second look (medium).
+ */
+function bareSeverity(bump: Bump, before: string, after: string): Severity {
+  const unpinned = exact(before) !== null && exact(after) === null;
+  return bump.level === "major" || unpinned ? "medium" : "info";
+}
+
 function versionLocation(release: HelmRelease, fallback: FindingLocation): FindingLocation {
   const at = release.chart.versionLocation;
   return at ? { path: at.file, line: at.line, side: "head" } : fallback;
@@ -81,7 +91,7 @@ export const rule: Rule = {
     defaultSeverity: "medium",
     appliesTo: ["release", "object"],
     description:
-      "A chart version bump in the same change as values changes for that release (major: high, minor: medium, patch: low); a bare bump is noted at info.",
+      "A chart version bump in the same change as values changes for that release (major: high, minor: medium, patch: low); a bare bump is info, or medium when it is major or replaces a pinned version with a range.",
   },
   messages: {
     mixed:
@@ -122,7 +132,14 @@ export const rule: Rule = {
       const location = versionLocation(head, locationOf(head, [], "head"));
       const evidence = { path: "chart.version", before, after };
       if (diff.changes.length === 0) {
-        reports.push({ messageId: "bare", severity: "info", data, location, subject: pair.id, evidence });
+        reports.push({
+          messageId: "bare",
+          severity: bareSeverity(bump, before, after),
+          data,
+          location,
+          subject: pair.id,
+          evidence,
+        });
         continue;
       }
       const paths = [...new Set(diff.changes.map((change) => change.path))];
@@ -152,7 +169,7 @@ export const rule: Rule = {
         if (!bump) continue;
         reports.push({
           messageId: "bareSource",
-          severity: "info",
+          severity: bareSeverity(bump, change.before, change.after),
           data: {
             subject: describeSubject(diff.head),
             bump: bump.text,
