@@ -21,7 +21,7 @@ import { hasWriteAccess, sameLogin } from "../gate/evaluate.js";
 import { inlineCode, plainText } from "../render/safe-text.js";
 import { parseGateState, type GateState } from "../gate/state.js";
 import { permissionOf } from "./gate-inputs.js";
-import { findStickyComment } from "./sticky-comment.js";
+import { ANY_APP, findStickyComment } from "./sticky-comment.js";
 import { reevaluateGate } from "./gate.js";
 import { targetFromPullRequest, type ReviewTarget } from "./pull-request.js";
 import { computeReview, reviewPullRequest, type ComputedReview } from "./review-pull-request.js";
@@ -103,7 +103,8 @@ async function explained(
 ): Promise<Explained> {
   const [computed, sticky] = await Promise.all([
     computeReview(context, target),
-    findStickyComment(context.octokit, target, null),
+    // Read-only: the acks shown in the reply. Nothing is edited on this path.
+    findStickyComment(context.octokit, target, ANY_APP),
   ]);
   return { ...computed, state: parseGateState(sticky?.body) };
 }

@@ -23,26 +23,43 @@ export interface IssueComment {
 
 type Octokit = Pick<ProbotOctokit, "rest" | "paginate">;
 
+/**
+ * Ours only when it carries the marker and was written by this App: anyone can paste the marker
+ * into a comment, and editing theirs would destroy what they wrote. Without knowing who we are,
+ * nothing is ours (a second comment is better than a lost one).
+ */
 export function isOwnStickyComment(comment: IssueComment, app: AppIdentity | null): boolean {
+  if (!app || !comment.body?.includes(STICKY_MARKER)) return false;
+  if (comment.performed_via_github_app) return comment.performed_via_github_app.id === app.id;
+  return comment.user?.type === "Bot" && comment.user.login === `${app.slug}[bot]`;
+}
+
+/**
+ * To read (never to edit) when the App does not know its own identity: a comment with the marker
+ * written by some App or bot. A person cannot write such a comment; another installed App could.
+ */
+export const ANY_APP = "any-app";
+
+function isAppWrittenStickyComment(comment: IssueComment): boolean {
   if (!comment.body?.includes(STICKY_MARKER)) return false;
-  if (comment.performed_via_github_app && app) return comment.performed_via_github_app.id === app.id;
-  if (comment.user?.type !== "Bot") return false;
-  return app ? comment.user.login === `${app.slug}[bot]` : true;
+  return comment.performed_via_github_app != null || comment.user?.type === "Bot";
 }
 
 /** Stops paging as soon as the comment is found. */
 export async function findStickyComment(
   octokit: Octokit,
   pr: PullRequestRef,
-  app: AppIdentity | null,
+  app: AppIdentity | null | typeof ANY_APP,
 ): Promise<StickyComment | null> {
+  const matches = (comment: IssueComment): boolean =>
+    app === ANY_APP ? isAppWrittenStickyComment(comment) : isOwnStickyComment(comment, app);
   let found: StickyComment | null = null;
   await octokit.paginate(
     octokit.rest.issues.listComments,
     { owner: pr.owner, repo: pr.repo, issue_number: pr.number, per_page: 100 },
     (response, done) => {
       for (const comment of response.data as IssueComment[]) {
-        if (isOwnStickyComment(comment, app)) {
+        if (matches(comment)) {
           found = { id: comment.id, body: comment.body ?? "", url: comment.html_url };
           done();
           break;

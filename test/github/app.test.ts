@@ -111,6 +111,38 @@ describe("a benign values change", () => {
   });
 });
 
+describe("someone else's comment with the bot's marker", () => {
+  it("is left alone: the review posts its own comment instead of editing theirs", async () => {
+    const payload = pullRequestPayload("synchronize");
+    const pasted = {
+      id: 555,
+      body: `${STICKY_MARKER}\nmy notes on this PR, please keep`,
+      user: { login: "mallory", type: "User" as const },
+      performed_via_github_app: null,
+    };
+    app.github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .listFiles(fileEntries(benign.files))
+      .compare()
+      .graphql(contentsFor(benign))
+      .pullRequest()
+      .comments([pasted])
+      .createComment()
+      .updateCheckRun();
+
+    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+
+    expect(app.github.calls).toContain("POST /repos/Codertocat/Hello-World/issues/1/comments");
+    expect(
+      app.github.calls.filter((call) =>
+        call.startsWith("PATCH /repos/Codertocat/Hello-World/issues/comments"),
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe("a pull request without files in scope", () => {
   it("completes neutral without reading contents or commenting", async () => {
     const payload = pullRequestPayload("opened");
