@@ -12,6 +12,7 @@ import { rule as chartUpgradeMixedWithChanges } from "./chart-upgrade-mixed-with
 import { rule as crdDeleted } from "./crd-deleted/rule.js";
 import { rule as deprecatedApiVersion } from "./deprecated-api-version/rule.js";
 import { rule as fluxKustomizationPrunePathChanged } from "./flux-kustomization-prune-path-changed/rule.js";
+import { rule as gitopsSourceChanged } from "./gitops-source-changed/rule.js";
 import { rule as imageTagDowngraded } from "./image-tag-downgraded/rule.js";
 import { rule as immutableFieldChanged } from "./immutable-field-changed/rule.js";
 import { rule as ingressAnnotationsChanged } from "./ingress-annotations-changed/rule.js";
@@ -35,6 +36,7 @@ import { rule as replicasScaledToZero } from "./replicas-scaled-to-zero/rule.js"
 import { rule as valuesKeyRenamed } from "./values-key-renamed/rule.js";
 import { rule as volumeMountsChanged } from "./volume-mounts-changed/rule.js";
 import { rule as volumeShadowsPersistence } from "./volume-shadows-persistence/rule.js";
+import { rule as workloadKindChanged } from "./workload-kind-changed/rule.js";
 
 export const rules: readonly Rule[] = [
   acmeStorageNotPersisted,
@@ -46,6 +48,7 @@ export const rules: readonly Rule[] = [
   crdDeleted,
   deprecatedApiVersion,
   fluxKustomizationPrunePathChanged,
+  gitopsSourceChanged,
   imageTagDowngraded,
   immutableFieldChanged,
   ingressAnnotationsChanged,
@@ -69,4 +72,5 @@ export const rules: readonly Rule[] = [
   valuesKeyRenamed,
   volumeMountsChanged,
   volumeShadowsPersistence,
+  workloadKindChanged,
 ];

@@ -39,6 +39,14 @@ function sourceText(value: unknown): string {
   return `${typeof kind === "string" ? `${kind}/` : ""}${typeof namespace === "string" ? `${namespace}/` : ""}${ref}`;
 }
 
+/** A scope field as Flux reads it: a sourceRef without a namespace means the Kustomization's own. */
+function scopeValue(object: KubeObject, field: (typeof SCOPE_FIELDS)[number]): unknown {
+  const value = spec(object, field);
+  if (field !== "sourceRef" || typeof value !== "object" || value === null) return value;
+  const ref = value as Record<string, unknown>;
+  return { ...ref, namespace: ref.namespace ?? object.identity.namespace ?? undefined };
+}
+
 function fieldText(field: string, value: unknown): string {
   return field === "sourceRef" ? sourceText(value) : show(value);
 }
@@ -107,7 +115,7 @@ export const rule: Rule = {
       }
 
       const changed = SCOPE_FIELDS.filter(
-        (field) => !isDeepStrictEqual(spec(base, field), spec(head, field)),
+        (field) => !isDeepStrictEqual(scopeValue(base, field), scopeValue(head, field)),
       );
       const changes = changed
         .map(
