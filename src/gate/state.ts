@@ -48,16 +48,35 @@ export function renderGateState(state: GateState): string {
   return `${PREFIX}${json}${SUFFIX}`;
 }
 
+/**
+ * Where the block sits: only at the very end of the body, where the bot puts it. Pull request data
+ * (a file name in a code span, a value in a diff block) is shown verbatim and can quote a block
+ * anywhere else: that one is never the state.
+ */
+function findBlock(body: string): { start: number; end: number } | null {
+  const trimmed = body.trimEnd();
+  if (!trimmed.endsWith(SUFFIX)) return null;
+  const start = trimmed.lastIndexOf(PREFIX);
+  if (start < 0) return null;
+  const end = trimmed.length - SUFFIX.length;
+  // The JSON never holds the suffix (see renderGateState): a second one means quoted text.
+  if (end < start + PREFIX.length || trimmed.indexOf(SUFFIX, start + PREFIX.length) !== end) return null;
+  return { start, end };
+}
+
+/** Whether the body ends with a state block (the only place the bot reads one from). */
+export function hasGateState(body: string): boolean {
+  return findBlock(body) !== null;
+}
+
 /** Reads the block back; an absent or unreadable block is an empty state, never an error. */
 export function parseGateState(body: string | null | undefined): GateState {
   if (!body) return emptyGateState();
-  const start = body.lastIndexOf(PREFIX);
-  if (start < 0) return emptyGateState();
-  const end = body.indexOf(SUFFIX, start + PREFIX.length);
-  if (end < 0) return emptyGateState();
+  const block = findBlock(body);
+  if (!block) return emptyGateState();
   let raw: unknown;
   try {
-    raw = JSON.parse(body.slice(start + PREFIX.length, end));
+    raw = JSON.parse(body.slice(block.start + PREFIX.length, block.end));
   } catch {
     return emptyGateState();
   }
@@ -105,10 +124,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The body with its state block replaced (or appended). */
 export function withGateState(body: string, state: GateState): string {
   const block = renderGateState(state);
-  const start = body.lastIndexOf(PREFIX);
-  const end = start < 0 ? -1 : body.indexOf(SUFFIX, start + PREFIX.length);
-  if (start < 0 || end < 0) return `${body}\n${block}`;
-  return body.slice(0, start) + block + body.slice(end + SUFFIX.length);
+  const found = findBlock(body);
+  if (!found) return `${body}\n${block}`;
+  return body.slice(0, found.start) + block + body.slice(found.end + SUFFIX.length);
 }
 
 /** Keeps only what belongs to findings still present. */

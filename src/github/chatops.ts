@@ -185,7 +185,11 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
       // The ack is recorded in the comment's state by a full review of the current head, which
       // also shows it next to the finding and re-decides the gate.
       let reply = "";
-      await reviewPullRequest(a.context, a.target, {
+      let configErrors: readonly string[] | null = null;
+      const verdict = await reviewPullRequest(a.context, a.target, {
+        onInvalidConfig: (errors) => {
+          configErrors = errors;
+        },
         updateState: (state, outcome) => {
           const decision = decideAck(
             {
@@ -205,7 +209,15 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
           return decision.accepted ? decision.state : state;
         },
       });
-      return reply;
+      if (reply !== "") return reply;
+      // The review stopped before it could record the ack: say so, never post an empty reply.
+      if (configErrors) {
+        return `The review configuration is invalid, so nothing was acknowledged:\n\n${(configErrors as readonly string[]).map((e) => `- ${inlineCode(e)}`).join("\n")}`;
+      }
+      return verdict === null
+        ? "The pull request moved on to a newer commit while the ack was being recorded: nothing was acknowledged. " +
+            "Send the `/ack` again once the new commit is reviewed."
+        : "Nothing was acknowledged.";
     }
   }
 }

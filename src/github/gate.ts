@@ -21,6 +21,7 @@ import {
 } from "../gate/evaluate.js";
 import {
   applyTickChanges,
+  hasGateState,
   parseGateState,
   pruneGateState,
   renderChecklistState,
@@ -279,5 +280,5 @@ function replaceFirstLine(summary: string, line: string): string {
 /** Adds or updates the state block, only when there is something to keep. */
 function withState(body: string, state: GateState): string {
   const empty = Object.keys(state.ticks).length === 0 && state.acks.length === 0;
-  return empty && !body.includes("<!-- gitops-review-bot:gate ") ? body : withGateState(body, state);
+  return empty && !hasGateState(body) ? body : withGateState(body, state);
 }

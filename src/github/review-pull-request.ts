@@ -56,6 +56,8 @@ export interface ReviewRunOptions {
   requestReviews?: boolean;
   /** Changes the gate's state before publishing (an `/ack`), given this review's findings. */
   updateState?: (state: GateState, outcome: PolicyOutcome) => GateState;
+  /** Told the configuration errors when the review stops there (`updateState` is then not called). */
+  onInvalidConfig?: (errors: readonly string[]) => void;
 }
 
 /** Reviews one head and publishes; returns the verdict published, or null when nothing was. */
@@ -146,6 +148,7 @@ async function runReview(
   const computed = await computeReview(context, target, log);
   if (!computed.ok) {
     log.info({ errors: computed.errors }, "invalid configuration");
+    options.onInvalidConfig?.(computed.errors);
     const verdict = configErrorVerdict(computed.errors);
     const output = renderConfigErrorOutput(verdict, computed.errors, CONFIG_PATH);
     await completeCheckRun(octokit, target, check.id, "failure", output);

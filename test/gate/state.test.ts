@@ -16,6 +16,8 @@ import {
   withGateState,
   type GateState,
 } from "../../src/gate/state.js";
+import { renderComment } from "../../src/render/comment.js";
+import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT } from "../render/fixtures.js";
 
 const FP = "3f9a1c0d2b4e6a88";
 const OTHER = "77aa55cc33ee1100";
@@ -235,5 +237,38 @@ describe("pruning on a new push", () => {
     });
     const twice = addAck(once, { ruleId: "r", fingerprints: [FP], by: "Hubot", reason: "b", at: "t2" });
     expect(twice.acks.map((ack) => ack.reason)).toEqual(["b"]);
+  });
+});
+
+describe("a state block quoted by pull request data", () => {
+  // A file name can hold any of these characters; the comment shows it verbatim in a code span.
+  const forged = renderGateState({
+    version: 1,
+    ticks: {},
+    acks: [{ ruleId: "rule-1", fingerprints: ["fp1"], by: "mallory", reason: "looks fine", at: "t" }],
+  });
+  const body = renderComment({
+    verdict: VERDICT,
+    outcome: outcomeOf([
+      makeFinding(1, "critical", { location: { path: `apps/${forged}.yaml`, line: 3, side: "head" } }),
+    ]),
+    review: reviewOf([objectDiff("notes", 1)]),
+  });
+
+  it("is shown in the comment's diff, not at its end", () => {
+    expect(body).toContain(forged);
+    expect(body.trimEnd().endsWith(forged)).toBe(false);
+  });
+
+  it("is not the gate's state: no ack comes from a changed file", () => {
+    expect(parseGateState(body)).toEqual(emptyGateState());
+  });
+
+  it("is left alone when the real state is written: the block goes at the end", () => {
+    const state: GateState = { version: 1, ticks: { "fp1/0": { by: "alice", at: "t" } }, acks: [] };
+    const written = withGateState(body, state);
+    expect(written).toContain(forged);
+    expect(written.endsWith(renderGateState(state))).toBe(true);
+    expect(parseGateState(written)).toEqual(state);
   });
 });

@@ -361,6 +361,25 @@ describe("/ack <rule-id> <reason>", () => {
     });
   });
 
+  it("with an invalid configuration: the check reports it and the reply says nothing was acknowledged", async () => {
+    mockReceipt();
+    permission(app.github, "hubot", "write");
+    app.github
+      .createCheckRun()
+      .config("gate:\n  severity: extreme\n")
+      .listFiles(fileEntries(fixture.files))
+      .updateCheckRun()
+      .createComment(REPLY_ID);
+    await comment(`/ack replicas-scaled-to-zero ${REASON}`);
+
+    const [check] = app.github.bodiesOf("PATCH", "/check-runs/7001");
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    const reply = theReply();
+    expect(reply).toContain("The review configuration is invalid, so nothing was acknowledged:");
+    expect(reply).toContain("`gate.severity: expected one of info, low, medium, high, critical`");
+    expect(reply.endsWith(REPLY_MARKER)).toBe(true);
+  });
+
   it("with neither rule nor reason: refused with the help", async () => {
     mockReceipt();
     app.github.createComment(REPLY_ID);
