@@ -44,7 +44,8 @@ export function chooseListStrategy(
   head: readonly unknown[],
   options: ListStrategyOptions,
 ): ListStrategy {
-  const candidates = name === null ? [] : (options.mergeKeys[name] ?? []);
+  // `name` is a key from the file: `toString` or `__proto__` must not reach Object.prototype.
+  const candidates = name !== null && Object.hasOwn(options.mergeKeys, name) ? options.mergeKeys[name]! : [];
   for (const field of [...candidates, "name"]) {
     if (isMergeKeyUsable(field, base) && isMergeKeyUsable(field, head)) return { kind: "merge-key", field };
   }

@@ -3,13 +3,13 @@ import { buildObjects } from "./objects.js";
 import { pairSubjects } from "./pairing.js";
 import { buildReleases } from "./releases.js";
 import type { RepoView } from "./repo-view.js";
-import type { ReviewModel, Subject } from "./types.js";
+import type { KubeObject, ReviewModel, Subject } from "./types.js";
 
 /** Subjects (objects and releases) of one side. */
 export function buildSide(view: RepoView): Subject[] {
   const objects = buildObjects(view);
-  const idByDocument = new Map<ParsedDocument, string>(objects.map((o) => [o.document, o.id]));
-  const releases = buildReleases(view, (doc) => idByDocument.get(doc) ?? null);
+  const objectByDocument = new Map<ParsedDocument, KubeObject>(objects.map((o) => [o.document, o]));
+  const releases = buildReleases(view, (doc) => objectByDocument.get(doc) ?? null);
   return [...objects, ...releases];
 }
 

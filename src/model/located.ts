@@ -168,7 +168,14 @@ export function setDotted(root: Record<string, unknown>, dotted: string, value: 
   return path;
 }
 
-/** `a.b\.c[1].d` -> ["a", "b.c", 1, "d"] (Helm's --set syntax, escaped dots kept in keys). */
+/** Helm's own bound on a `--set` list index (strvals `MaxIndex`): larger ones are an error there. */
+const MAX_SET_INDEX = 65536;
+
+/**
+ * `a.b\.c[1].d` -> ["a", "b.c", 1, "d"] (Helm's --set syntax, escaped dots kept in keys).
+ * A bracket that is not a list index Helm accepts (unclosed, not a number, over 65536) stays
+ * part of the key: the name comes from a pull request, and must neither loop nor size a huge list.
+ */
 export function parseDottedPath(dotted: string): PathSegment[] {
   const segments: PathSegment[] = [];
   let current = "";
@@ -180,10 +187,16 @@ export function parseDottedPath(dotted: string): PathSegment[] {
       if (current) segments.push(current);
       current = "";
     } else if (char === "[") {
+      let close = i + 1;
+      while (close < dotted.length && dotted[close]! >= "0" && dotted[close]! <= "9") close++;
+      const index = dotted.slice(i + 1, close);
+      if (dotted[close] !== "]" || index === "" || Number(index) > MAX_SET_INDEX) {
+        current += char;
+        continue;
+      }
       if (current) segments.push(current);
       current = "";
-      const close = dotted.indexOf("]", i);
-      segments.push(Number(dotted.slice(i + 1, close)));
+      segments.push(Number(index));
       i = close;
     } else {
       current += char;

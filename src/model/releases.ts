@@ -3,7 +3,7 @@ import { parseFile } from "../parse/parse-file.js";
 import type { LocatedValue, ParsedDocument, SourceLocation } from "../parse/types.js";
 import { getIn, getString, isRecord, locate, mergeLayers, relocate, setDotted, subtree } from "./located.js";
 import type { RepoView } from "./repo-view.js";
-import type { ChartRef, HelmRelease, ReleaseOrigin, ValuesSource } from "./types.js";
+import type { ChartRef, HelmRelease, KubeObject, ReleaseOrigin, ValuesSource } from "./types.js";
 
 interface Layer {
   source: ValuesSource;
@@ -79,11 +79,14 @@ function chartDefaultsLayer(view: RepoView, chartDir: string): Layer | null {
 
 // ---------------------------------------------------------------- Flux
 
-/** Flux HelmRelease (v2, v2beta1, v2beta2). */
-function fluxRelease(view: RepoView, doc: ParsedDocument, objectId: string): ReleaseDraft {
+/**
+ * Flux HelmRelease (v2, v2beta1, v2beta2). Its namespace is the object's, which a kustomization.yaml
+ * may set: moving it moves the release (Helm uninstalls it from the old namespace).
+ */
+function fluxRelease(view: RepoView, doc: ParsedDocument, object: KubeObject | null): ReleaseDraft {
   const value = doc.value;
   const name = getString(value, ["metadata", "name"]) ?? "";
-  const namespace = getString(value, ["metadata", "namespace"]) ?? "";
+  const namespace = object?.identity.namespace ?? getString(value, ["metadata", "namespace"]) ?? "";
   const target = getString(value, ["spec", "targetNamespace"]);
   const releaseName = getString(value, ["spec", "releaseName"]) ?? (target ? `${target}-${name}` : name);
   const dir = posix.dirname(doc.file);
@@ -104,7 +107,7 @@ function fluxRelease(view: RepoView, doc: ParsedDocument, objectId: string): Rel
     chart,
     layers,
     location: { file: doc.file, line: doc.line },
-    declaredBy: objectId,
+    declaredBy: object?.id ?? "",
   };
 }
 
@@ -198,13 +201,6 @@ function argoReleases(view: RepoView, doc: ParsedDocument, objectId: string): Re
   if (Array.isArray(many))
     many.forEach((source, i) => sources.push({ source, path: ["spec", "sources", i] }));
 
-  // `$ref/path` in valueFiles points into another source of the same Application (usually this repo).
-  const refs = new Map<string, string>();
-  for (const { source } of sources) {
-    const ref = getString(source, ["ref"]);
-    if (ref) refs.set(ref, getString(source, ["path"]) ?? "");
-  }
-
   const drafts: ReleaseDraft[] = [];
   for (const { source, path } of sources) {
     const chartName = getString(source, ["chart"]);
@@ -221,10 +217,10 @@ function argoReleases(view: RepoView, doc: ParsedDocument, objectId: string): Re
     if (Array.isArray(valueFiles)) {
       for (const file of valueFiles) {
         if (typeof file !== "string") continue;
-        const refMatch = /^\$([^/]+)\/(.*)$/.exec(file);
-        const resolved = refMatch
-          ? joinPath(refs.get(refMatch[1] ?? "") ?? "", refMatch[2] ?? "")
-          : joinPath(sourcePath ?? "", file);
+        // `$ref/path` is relative to the root of the `ref:` source's repository (usually this one),
+        // whatever that source's own `path` is.
+        const refMatch = /^\$[^/]+\/(.*)$/.exec(file);
+        const resolved = refMatch ? joinPath("", refMatch[1] ?? "") : joinPath(sourcePath ?? "", file);
         layers.push(fileLayer(view, resolved, `value file ${file}`));
       }
     }
@@ -393,15 +389,15 @@ function chartValuesRelease(view: RepoView, doc: ParsedDocument): ReleaseDraft {
 /** Every Helm release this side of the change declares or touches. */
 export function buildReleases(
   view: RepoView,
-  objectIdOf: (doc: ParsedDocument) => string | null,
+  objectOf: (doc: ParsedDocument) => KubeObject | null,
 ): HelmRelease[] {
   const drafts: ReleaseDraft[] = [];
   const chartDocs: ParsedDocument[] = [];
   for (const file of view.changed) {
     for (const doc of file.documents) {
-      if (doc.kind === "flux-helmrelease") drafts.push(fluxRelease(view, doc, objectIdOf(doc) ?? ""));
+      if (doc.kind === "flux-helmrelease") drafts.push(fluxRelease(view, doc, objectOf(doc)));
       else if (doc.kind === "argocd-application")
-        drafts.push(...argoReleases(view, doc, objectIdOf(doc) ?? ""));
+        drafts.push(...argoReleases(view, doc, objectOf(doc)?.id ?? ""));
       else if (doc.kind === "helmfile") drafts.push(...helmfileReleases(view, doc));
       else if (doc.kind === "helm-values") chartDocs.push(doc);
     }

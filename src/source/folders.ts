@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { ChangeSet, ContextFile, ContextReader, FileChange } from "./change-set.js";
 
@@ -39,6 +39,17 @@ async function inBatches<T, R>(items: readonly T[], read: (item: T) => Promise<R
     results.push(...(await Promise.all(items.slice(start, start + READ_BATCH).map(read))));
   }
   return results;
+}
+
+/**
+ * Text of a repo-relative path inside `root`, or null. The path comes from the pull request
+ * (a values file a release names) and the folders may be its checkout: a symbolic link there
+ * must not read a file outside the folder (a kubeconfig, a token) into the review.
+ */
+async function readInside(realRoot: string, path: string): Promise<string | null> {
+  const realFile = await realpath(join(realRoot, path)).catch(() => null);
+  if (realFile === null || !realFile.startsWith(realRoot + sep)) return null;
+  return readText(realFile);
 }
 
 async function assertDirectory(path: string, label: string): Promise<void> {
@@ -96,11 +107,12 @@ export async function changeSetFromFolders(
   files.push(...added);
   files.sort((a, b) => a.path.localeCompare(b.path));
 
+  const [realBefore, realAfter] = await Promise.all([realpath(before), realpath(after)]);
   const contextReader: ContextReader = {
     async read(paths) {
       const safe = paths.filter((path) => !path.startsWith("/") && !path.split("/").includes(".."));
       const files = await inBatches(safe, async (path): Promise<ContextFile> => {
-        const [base, head] = await Promise.all([readText(join(before, path)), readText(join(after, path))]);
+        const [base, head] = await Promise.all([readInside(realBefore, path), readInside(realAfter, path)]);
         return { path, base, head };
       });
       return files.filter((file) => file.base !== null || file.head !== null);

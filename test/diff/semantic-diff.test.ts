@@ -296,6 +296,21 @@ spec:
     ]);
   });
 
+  it("diffs lists under keys named like Object.prototype members", () => {
+    const changes = diffValues(
+      located("toString: [a, b]\nconstructor: [1]\n__proto__: [x]\n"),
+      located("toString: [a, c]\nconstructor: [2]\n__proto__: [y]\n"),
+    );
+    expect(changes.map(({ path, op }) => `${op} ${path}`)).toEqual([
+      'removed toString[="b"]',
+      'added toString[="c"]',
+      "removed constructor[=1]",
+      "added constructor[=2]",
+      'removed __proto__[="x"]',
+      'added __proto__[="y"]',
+    ]);
+  });
+
   it("keeps command and args ordered", () => {
     const changes = diffValues(located("args: [sh, -c, run]\n"), located("args: [-c, sh, run]\n"));
     expect(changes.map((change) => change.path)).toEqual(["args[0]", "args[1]"]);

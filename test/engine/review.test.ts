@@ -188,6 +188,53 @@ describe("reviewChangeSet: files it cannot read", () => {
   });
 });
 
+describe("reviewChangeSet: names from the pull request that are not what they seem", () => {
+  it("runs every rule when a kind or chart name shadows an Object.prototype member", async () => {
+    const odd = (value: number) => `apiVersion: v1
+kind: constructor
+metadata: {name: x, namespace: apps}
+spec: {a: ${value}}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: odd, namespace: apps}
+spec:
+  chart: {spec: {chart: toString, version: "1.0.0", sourceRef: {kind: HelmRepository, name: r}}}
+  values: {a: ${value}}
+`;
+    const result = await reviewChangeSet(changeSetOf({ "apps/odd.yaml": [odd(1), odd(2)] }));
+
+    expect(result.findings.filter((finding) => finding.ruleId === "internal-error")).toEqual([]);
+    expect(changeLines(result)).toEqual([
+      "core/constructor/apps/x: spec.a changed 1 -> 2",
+      "release/apps/odd: a changed 1 -> 2",
+    ]);
+  });
+
+  it("reads Argo CD parameters whose names are not valid --set paths as plain keys", async () => {
+    const app = (value: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web, namespace: argocd}
+spec:
+  destination: {namespace: web}
+  source:
+    chart: web
+    repoURL: https://charts.example.com
+    targetRevision: 1.0.0
+    helm:
+      parameters:
+        - {name: "a[1", value: "${value}"}
+        - {name: "b[99999999].c", value: "${value}"}
+`;
+    const result = await reviewChangeSet(changeSetOf({ "apps/web.yaml": [app("x"), app("y")] }));
+
+    expect(changeLines(result)).toEqual([
+      'release/web/web: ["a[1"] changed "x" -> "y"',
+      'release/web/web: ["b[99999999]"].c changed "x" -> "y"',
+    ]);
+  });
+});
+
 describe("reviewChangeSet: replacements", () => {
   it("pairs a renamed HelmRelease (file and name) as replaced object and release", async () => {
     const changeSet = changeSetOf({});

@@ -93,6 +93,14 @@ describe("Helm --set paths", () => {
     ]);
   });
 
+  it("keeps a bracket that is not a list index in the key, never looping or sizing a huge list", () => {
+    expect(parseDottedPath("a[1")).toEqual(["a[1"]);
+    expect(parseDottedPath("a[x].b")).toEqual(["a[x]", "b"]);
+    expect(parseDottedPath("a[]")).toEqual(["a[]"]);
+    expect(parseDottedPath("a[4294967294].b")).toEqual(["a[4294967294]", "b"]);
+    expect(parseDottedPath("a[65536]")).toEqual(["a", 65536]);
+  });
+
   it("creates maps and lists on the way", () => {
     const root: Record<string, unknown> = { keep: 1 };
 

@@ -64,6 +64,23 @@ describe("Flux HelmRelease", () => {
     ]);
   });
 
+  it("lives in the namespace a kustomization.yaml gives the HelmRelease", () => {
+    const manifest = fluxRelease("helm.toolkit.fluxcd.io/v2", FLUX_CHART).replace(
+      "  namespace: flux-system\n",
+      "",
+    );
+    const [release] = releases(
+      { "apps/hr.yaml": manifest },
+      { "apps/kustomization.yaml": "namespace: ingress\nresources: [hr.yaml]\n" },
+    );
+
+    expect([release!.id, release!.namespace, release!.declaredBy]).toEqual([
+      "release/ingress/traefik",
+      "ingress",
+      "helm.toolkit.fluxcd.io/HelmRelease/ingress/traefik",
+    ]);
+  });
+
   it("merges valuesFrom (a configMapGenerator over values files) in order, then inline values", () => {
     // Arrange: two generated ConfigMaps, read in order, then spec.values on top.
     const hr = fluxRelease(
@@ -281,6 +298,19 @@ service:
     expect(origin(release!, "ports", "web", "port")).toBe("apps/traefik/app.yaml:23");
     expect(origin(release!, "ports", "websecure", "port")).toBe("apps/traefik/values.yaml:6");
     expect(origin(release!, "image", "tag")).toBe("apps/traefik/app.yaml:25");
+  });
+
+  it("reads `$values/...` from the root of the ref source's repository, not from its `path`", () => {
+    const withPath = multiSource.replace("      ref: values\n", "      ref: values\n      path: manifests\n");
+    const [release] = releases(
+      { "apps/traefik/app.yaml": withPath },
+      { "apps/traefik/values.yaml": valuesFile, "apps/traefik/values-prod.yaml": prodFile },
+    );
+
+    expect(release!.valueSources.slice(0, 2)).toEqual([
+      { kind: "file", file: "apps/traefik/values.yaml" },
+      { kind: "file", file: "apps/traefik/values-prod.yaml" },
+    ]);
   });
 
   it("models `source` with a chart in the repo: Chart.yaml, default values, valueFiles, valuesObject", () => {

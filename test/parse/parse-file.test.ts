@@ -249,4 +249,15 @@ describe("parseFile", () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.documents[0]!.value).toMatchObject({ data: { summary: "{{ $labels.pod }} is down" } });
   });
+
+  it("looks for {{ }} in linear time: a file of `{` without `}}` is plain YAML", () => {
+    const braces = "{".repeat(300_000);
+    const started = performance.now();
+
+    const parsed = parseFile("apps/values.yaml", `x: '${braces}'\n`, "head");
+
+    expect(performance.now() - started).toBeLessThan(2000); // the old regex took seconds here
+    expect([parsed.format, parsed.problems]).toEqual(["yaml", []]);
+    expect(parsed.documents[0]!.value).toEqual({ x: braces });
+  });
 });

@@ -98,7 +98,9 @@ export function valuesServicesOf(release: HelmRelease | null): ValuesService[] {
       if (!SERVICE_FIELDS.has(child) && looksLikeService(value)) add([...path, child], value);
     }
   });
-  for (const known of CHART_SERVICE_DEFAULTS[release.chart.name ?? ""] ?? []) {
+  const chart = release.chart.name ?? "";
+  // The chart name comes from the pull request: `toString` is not a chart this table knows.
+  for (const known of Object.hasOwn(CHART_SERVICE_DEFAULTS, chart) ? CHART_SERVICE_DEFAULTS[chart]! : []) {
     const key = known.path.join(".");
     const existing = found.get(key);
     if (existing && existing.type === null)
@@ -154,12 +156,21 @@ export interface RoutedHost {
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute"]);
 const TRAEFIK_ROUTE_KINDS = new Set(["IngressRoute", "IngressRouteTCP"]);
 
+/**
+ * Hosts of a Traefik rule: the quoted arguments of each `Host(...)` / `HostSNI(...)`. The closing
+ * parenthesis is found with indexOf, not `\(([^)]*)\)`: that regex rescans to the end of the
+ * string from every `Host(` when there is no `)`, quadratic on a hostile rule.
+ */
 function hostsFromMatch(match: unknown): string[] {
   if (typeof match !== "string") return [];
   const hosts: string[] = [];
-  for (const call of match.matchAll(/Host(?:SNI)?\(([^)]*)\)/g)) {
-    for (const quoted of (call[1] ?? "").matchAll(/[`"']([^`"']+)[`"']/g))
+  const call = /Host(?:SNI)?\(/g;
+  for (let found = call.exec(match); found; found = call.exec(match)) {
+    const close = match.indexOf(")", call.lastIndex);
+    if (close < 0) break;
+    for (const quoted of match.slice(call.lastIndex, close).matchAll(/[`"']([^`"']+)[`"']/g))
       if (quoted[1]) hosts.push(quoted[1]);
+    call.lastIndex = close + 1;
   }
   return hosts;
 }

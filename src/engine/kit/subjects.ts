@@ -93,7 +93,8 @@ export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS)
 
 /** Path of the pod spec inside a workload object, or null for other kinds. */
 export function podSpecPath(object: KubeObject): ValuePath | null {
-  return POD_TEMPLATE_PATHS[object.identity.kind] ?? null;
+  const kind = object.identity.kind; // from the manifest: `constructor` is not a workload
+  return Object.hasOwn(POD_TEMPLATE_PATHS, kind) ? POD_TEMPLATE_PATHS[kind]! : null;
 }
 
 /** The pod spec of a workload object, or null. */
