@@ -111,7 +111,9 @@ function parseRepoUrl(raw: string): RepoUrl | null {
   const normalized = [host, ...segments].join("/");
   const pages = /^([^.]+)\.(github|gitlab)\.io$/.exec(host);
   if (pages) return { normalized, owner: `${pages[2]}:${pages[1]}`, ownerText: pages[1]! };
-  const family = SHARED_HOSTS[host] ?? (host.endsWith(".pkg.dev") ? `gcp-${host}` : undefined);
+  const family =
+    (Object.hasOwn(SHARED_HOSTS, host) ? SHARED_HOSTS[host] : undefined) ??
+    (host.endsWith(".pkg.dev") ? `gcp-${host}` : undefined);
   if (family) {
     const account = (family === "azure" && segments[0] === "v3" ? segments[1] : segments[0]) ?? "";
     return { normalized, owner: `${family}:${account}`, ownerText: account || host };

@@ -1,4 +1,4 @@
-/** `npm run docs`: regenerates docs/rules.md and docs/config.schema.json. */
+/** `npm run docs` (first step): regenerates docs/rules.md from the registry and each explain.md. */
 import { writeFile } from "node:fs/promises";
 import { rules } from "../../rules/index.js";
 import { renderRulesDoc, RULES_DOC_PATH } from "../docs/rules-doc.js";

@@ -7,7 +7,7 @@ export const INTERNAL_ERROR_RULE_ID = "internal-error";
 
 export function formatMessage(template: string, data: Record<string, string | number>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
-    name in data ? String(data[name]) : whole,
+    Object.hasOwn(data, name) ? String(data[name]) : whole,
   );
 }
 

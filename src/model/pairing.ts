@@ -142,9 +142,22 @@ const RENAME_SIMILARITY = 0.5;
 /** Objects with fewer leaves than this (a bare Namespace) say too little to be called alike. */
 const MIN_LEAVES = 3;
 
+/** Leaves per manifest, computed once: every removed object is compared with every added one. */
+const leafCache = new WeakMap<object, Set<string>>();
+
+function cachedLeaves(value: unknown): Set<string> {
+  if (typeof value !== "object" || value === null) return leaves(value);
+  let found = leafCache.get(value);
+  if (!found) {
+    found = leaves(value);
+    leafCache.set(value, found);
+  }
+  return found;
+}
+
 function similarity(a: unknown, b: unknown): number {
-  const left = leaves(a);
-  const right = leaves(b);
+  const left = cachedLeaves(a);
+  const right = cachedLeaves(b);
   if (left.size < MIN_LEAVES || right.size < MIN_LEAVES) return 0;
   let shared = 0;
   for (const leaf of left) if (right.has(leaf)) shared++;

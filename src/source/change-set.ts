@@ -44,17 +44,3 @@ export interface ChangeSet {
 export interface ContextReader {
   read(paths: readonly string[]): Promise<ContextFile[]>;
 }
-
-export function emptyChangeSet(): ChangeSet {
-  return { files: [], context: new Map(), notes: [] };
-}
-
-/** Content of a path on one side, whether it changed or was loaded as context. */
-export function contentAt(changeSet: ChangeSet, path: string, side: Side): string | null {
-  for (const file of changeSet.files) {
-    if (side === "head" && file.path === path) return file.head;
-    if (side === "base" && (file.previousPath ?? file.path) === path) return file.base;
-  }
-  const context = changeSet.context.get(path);
-  return context ? context[side] : null;
-}
