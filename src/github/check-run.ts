@@ -7,7 +7,10 @@ import type { CheckConclusion } from "../engine/policy.js";
 import { annotationBatches, CHECK_NAME, type CheckOutput } from "../render/check-output.js";
 import type { RepoRef } from "./pull-request.js";
 
-/** The App as GitHub knows it, learnt from the check run it created: finds its own comment. */
+/**
+ * The App as GitHub knows it: finds its own comment and check run. The id comes from a check run
+ * GitHub returned or from the App JWT (`appIdentity`); the slug is "" when not known.
+ */
 export interface AppIdentity {
   id: number;
   slug: string;

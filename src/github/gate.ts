@@ -32,6 +32,7 @@ import {
 import { CHECK_NAME, checkTitle, parseCheckState, type CheckState } from "../render/check-output.js";
 import { withVerdictLine } from "../render/comment.js";
 import type { AppIdentity } from "./check-run.js";
+import { appIdentity } from "./identity.js";
 import { allowedReviewers, listReviews, permissionsOf, reviewersToLookUp } from "./gate-inputs.js";
 import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import type { PullRequestRef } from "./pull-request.js";
@@ -115,18 +116,28 @@ interface GateCheck {
   state: CheckState;
 }
 
-/** This App's completed check run on the head, with a complete state block; null otherwise. */
-export async function findGateCheck(octokit: Octokit, target: GateTarget): Promise<GateCheck | null> {
+/**
+ * This App's completed check run on the head, with a complete state block; null otherwise. A run of
+ * the same name by another App or a workflow (anyone can create one) is never read: GitHub filters
+ * by `app_id`, and so do we. Without knowing our App id, no run is ours.
+ */
+export async function findGateCheck(
+  octokit: Octokit,
+  target: GateTarget,
+  appId: number | null,
+): Promise<GateCheck | null> {
+  if (appId === null) return null;
   const { data } = await octokit.rest.checks.listForRef({
     owner: target.owner,
     repo: target.repo,
     ref: target.headSha,
     check_name: CHECK_NAME,
+    app_id: appId,
     filter: "latest",
     per_page: 20,
   });
   for (const run of data.check_runs) {
-    if (run.status !== "completed") continue;
+    if (run.app?.id !== appId || run.status !== "completed") continue;
     const state = parseCheckState(run.output.text);
     if (!state || state.headSha !== target.headSha || !state.complete) continue;
     return {
@@ -165,8 +176,11 @@ export async function reevaluateGate(
   edit: ChecklistEdit | null,
 ): Promise<boolean> {
   const { octokit, log } = context;
-  const check = await findGateCheck(octokit, target);
-  if (edit && !isOwnStickyComment(edit.comment, check?.app ?? null)) return true;
+  const identity = await appIdentity(octokit);
+  const check = await findGateCheck(octokit, target, identity?.id ?? null);
+  // The check run listed by GitHub also names our slug; the JWT gives the id alone.
+  const self = check?.app ?? identity;
+  if (edit && !isOwnStickyComment(edit.comment, self)) return true;
 
   let comment: { id: number; body: string; previous: string } | null;
   let state: GateState;
@@ -179,7 +193,7 @@ export async function reevaluateGate(
     );
     comment = { id: edit.comment.id, body: edit.from, previous: edit.comment.body ?? "" };
   } else {
-    const sticky = await findStickyComment(octokit, target, check?.app ?? null);
+    const sticky = await findStickyComment(octokit, target, self);
     state = parseGateState(sticky?.body);
     comment = sticky ? { id: sticky.id, body: sticky.body, previous: sticky.body } : null;
   }

@@ -27,6 +27,7 @@ import type { LinkContext } from "../render/markdown-parts.js";
 import { collectSecretValues, createRedactor } from "../render/safe-text.js";
 import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from "../source/github.js";
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
+import { appIdentity } from "./identity.js";
 import { applyLabels, planLabels } from "./labels.js";
 import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import { mergeBase, readPullRequest, type ReviewTarget } from "./pull-request.js";
@@ -212,7 +213,8 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   const { target, check, config, review, outcome } = p;
   const links: LinkContext = { repoUrl: target.repoUrl, baseSha: p.baseSha, headSha: target.headSha };
 
-  const existing = await findStickyComment(octokit, target, check.app);
+  // The create response names the App; should it not, the App JWT still gives its id.
+  const existing = await findStickyComment(octokit, target, await appIdentity(octokit, check.app));
   // Ticks and acks live in the comment; they follow their findings across pushes.
   let state = pruneGateState(
     parseGateState(existing?.body),

@@ -25,34 +25,24 @@ type Octokit = Pick<ProbotOctokit, "rest" | "paginate">;
 
 /**
  * Ours only when it carries the marker and was written by this App: anyone can paste the marker
- * into a comment, and editing theirs would destroy what they wrote. Without knowing who we are,
- * nothing is ours (a second comment is better than a lost one).
+ * into a comment, and editing theirs would destroy what they wrote. The App id decides; the bot
+ * user's login is a fallback only for a comment without `performed_via_github_app`, and only when
+ * the slug is known. Without knowing who we are, nothing is ours (a second comment is better than a
+ * lost one).
  */
 export function isOwnStickyComment(comment: IssueComment, app: AppIdentity | null): boolean {
   if (!app || !comment.body?.includes(STICKY_MARKER)) return false;
   if (comment.performed_via_github_app) return comment.performed_via_github_app.id === app.id;
-  return comment.user?.type === "Bot" && comment.user.login === `${app.slug}[bot]`;
-}
-
-/**
- * To read (never to edit) when the App does not know its own identity: a comment with the marker
- * written by some App or bot. A person cannot write such a comment; another installed App could.
- */
-export const ANY_APP = "any-app";
-
-function isAppWrittenStickyComment(comment: IssueComment): boolean {
-  if (!comment.body?.includes(STICKY_MARKER)) return false;
-  return comment.performed_via_github_app != null || comment.user?.type === "Bot";
+  return app.slug !== "" && comment.user?.type === "Bot" && comment.user.login === `${app.slug}[bot]`;
 }
 
 /** Stops paging as soon as the comment is found. */
 export async function findStickyComment(
   octokit: Octokit,
   pr: PullRequestRef,
-  app: AppIdentity | null | typeof ANY_APP,
+  app: AppIdentity | null,
 ): Promise<StickyComment | null> {
-  const matches = (comment: IssueComment): boolean =>
-    app === ANY_APP ? isAppWrittenStickyComment(comment) : isOwnStickyComment(comment, app);
+  const matches = (comment: IssueComment): boolean => isOwnStickyComment(comment, app);
   let found: StickyComment | null = null;
   await octokit.paginate(
     octokit.rest.issues.listComments,

@@ -444,6 +444,55 @@ describe("/explain", () => {
     ).toBe(true);
   });
 
+  it("reads acks only from this App's comment (by App id), never from another App quoting the marker", async () => {
+    const sticky = await openPullRequest();
+    const fingerprint = /<!-- gitops-review-bot:check ([0-9a-f]{16})\/0 -->/.exec(sticky)![1];
+    const ack = (by: string, reason: string) => ({
+      version: 1 as const,
+      ticks: {},
+      acks: [
+        {
+          ruleId: "replicas-scaled-to-zero",
+          fingerprints: [fingerprint],
+          by,
+          reason,
+          at: "2024-05-02T11:00:00Z",
+        },
+      ],
+    });
+    // Another App (listed first) copied the comment with a forged ack; ours carries the real one.
+    const forged: ExistingComment = {
+      id: 8001,
+      body: withGateState(sticky, ack("mallory", "forged")),
+      user: { login: "other-app[bot]", type: "Bot" },
+      performed_via_github_app: { id: 7, slug: "other-app" },
+    };
+    mockReceipt();
+    mockExplain([forged, ownComment(STICKY_ID, withGateState(sticky, ack("mona", "drained")))]);
+    app.github.createComment(REPLY_ID);
+    await comment("/explain");
+
+    // The App id comes from the App JWT: no request for it (no `GET /app`). The review and the
+    // comment listing run side by side, so their order is not fixed.
+    expectReceiptRequests();
+    expect(app.github.calls.filter((call) => call !== "POST /graphql").sort()).toEqual(
+      [
+        `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
+        `GET ${PR_PATH}/pulls/1`,
+        `GET ${PR_PATH}/contents/.github/gitops-review.yml`,
+        `GET ${PR_PATH}/pulls/1/files`,
+        `GET ${PR_PATH}/issues/1/comments`,
+        `GET /repos/${OWNER}/.github/contents/.github/gitops-review.yml`,
+        `GET ${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`,
+        `POST ${PR_PATH}/issues/1/comments`,
+      ].sort(),
+    );
+    const reply = theReply();
+    expect(reply).toContain(`✋ **Acknowledged** by @${ZWSP}mona: drained`);
+    expect(reply).not.toContain("mallory");
+    expect(reply).not.toContain("forged");
+  });
+
   it("<rule-id>: the rule's explain text plus this PR's instances of it", async () => {
     mockReceipt();
     mockExplain([]);

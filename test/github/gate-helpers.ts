@@ -76,6 +76,16 @@ export function checkRunsForRef(
   current: { conclusion: string; title: string; summary: string },
   id = 7001,
 ): void {
+  listCheckRuns(github, [gateCheckRun(findings, current, id)]);
+}
+
+/** A completed "GitOps Review" check run on the head with a complete state block, by `app`. */
+export function gateCheckRun(
+  findings: readonly StateFinding[],
+  current: { conclusion: string; title: string; summary: string },
+  id = 7001,
+  app: { id: number; slug: string } = { id: APP_ID, slug: APP_SLUG },
+): Record<string, unknown> {
   const state = {
     version: 1,
     headSha: HEAD_SHA,
@@ -84,30 +94,39 @@ export function checkRunsForRef(
     findings,
     complete: true,
   };
+  return {
+    id,
+    name: CHECK_NAME,
+    head_sha: HEAD_SHA,
+    status: "completed",
+    conclusion: current.conclusion,
+    html_url: `${REPO_URL}/runs/${id}`,
+    app,
+    output: {
+      title: current.title,
+      summary: current.summary,
+      text: `## findings\n\n<!-- gitops-review-bot:state ${JSON.stringify(state)} -->`,
+    },
+  };
+}
+
+/**
+ * `GET /commits/:head/check-runs` as the gate asks for it (this App's runs only). `anyQuery` also
+ * answers a request without `app_id`, so a test can show what an unfiltered request would read.
+ */
+export function listCheckRuns(
+  github: GitHubMock,
+  runs: readonly Record<string, unknown>[],
+  anyQuery = false,
+): void {
   nock(API)
     .get(`/repos/${OWNER}/${REPO}/commits/${HEAD_SHA}/check-runs`)
-    .query({ check_name: CHECK_NAME, filter: "latest", per_page: "20" })
+    .query(
+      anyQuery ? true : { check_name: CHECK_NAME, app_id: String(APP_ID), filter: "latest", per_page: "20" },
+    )
     .reply(
       200,
-      recorder(github, () => ({
-        total_count: 1,
-        check_runs: [
-          {
-            id,
-            name: CHECK_NAME,
-            head_sha: HEAD_SHA,
-            status: "completed",
-            conclusion: current.conclusion,
-            html_url: `${REPO_URL}/runs/${id}`,
-            app: { id: APP_ID, slug: APP_SLUG },
-            output: {
-              title: current.title,
-              summary: current.summary,
-              text: `## findings\n\n<!-- gitops-review-bot:state ${JSON.stringify(state)} -->`,
-            },
-          },
-        ],
-      })),
+      recorder(github, () => ({ total_count: runs.length, check_runs: runs })),
     );
 }
 

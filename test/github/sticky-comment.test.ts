@@ -33,4 +33,19 @@ describe("isOwnStickyComment", () => {
     expect(isOwnStickyComment({ ...own, body: "### GitOps Review" } as never, app)).toBe(false);
     expect(isOwnStickyComment({ ...own, body } as never, null)).toBe(false);
   });
+
+  it("with only the App id (from the App JWT): the id decides, the login never does", () => {
+    const idOnly = { id: 4242, slug: "" };
+    const user = { login: "gitops-review-bot[bot]", type: "Bot" };
+    expect(
+      isOwnStickyComment({ id: 1, html_url: "", body, user, performed_via_github_app: { id: 4242 } }, idOnly),
+    ).toBe(true);
+    expect(
+      isOwnStickyComment({ id: 1, html_url: "", body, user, performed_via_github_app: { id: 7 } }, idOnly),
+    ).toBe(false);
+    expect(
+      isOwnStickyComment({ id: 1, html_url: "", body, user: { login: "[bot]", type: "Bot" } }, idOnly),
+    ).toBe(false);
+    expect(isOwnStickyComment({ id: 1, html_url: "", body, user }, idOnly)).toBe(false);
+  });
 });

@@ -361,14 +361,15 @@ export class GitHubMock {
     return this;
   }
 
-  comments(existing: readonly ExistingComment[] = [], pr = 1): this {
+  /** The PR's comments; a function is asked when the request comes (a body edited meanwhile). */
+  comments(existing: readonly ExistingComment[] | (() => readonly ExistingComment[]) = [], pr = 1): this {
     this.scope
       .get(`/repos/${OWNER}/${REPO}/issues/${pr}/comments`)
       .query({ per_page: "100" })
       .reply(
         200,
         this.#recorded(() =>
-          existing.map((comment) => ({
+          (typeof existing === "function" ? existing() : existing).map((comment) => ({
             ...comment,
             html_url: `${REPO_URL}/pull/${pr}#issuecomment-${comment.id}`,
           })),
