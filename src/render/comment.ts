@@ -125,8 +125,11 @@ export function renderComment(input: CommentInput): string {
   const changes = blocks.length > 0 ? `\n\n### What changes\n\n${blocks.join("\n\n")}` : "";
   const truncation = notes.length > 0 ? `\n\n> [!NOTE]\n> ${notes.join("\n> ")}` : "";
   const body = `${head}${findings}${changes}${truncation}${footer}`;
-  // The arithmetic above keeps us under the limit; this is the belt to its braces.
-  return body.length <= max ? body : safeCut(body, max);
+  // The arithmetic above keeps us under the limit; this is the belt to its braces. The trailer
+  // (the gate's state: ticks and acks) is kept whole whatever is cut before it.
+  if (body.length <= max) return body;
+  const trailer = input.trailer ? `\n${input.trailer}` : "";
+  return safeCut(body.slice(0, body.length - trailer.length), max - trailer.length) + trailer;
 }
 
 function renderHead(input: CommentInput): string {

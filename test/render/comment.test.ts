@@ -101,6 +101,20 @@ describe("renderComment", () => {
     expect(body).not.toContain("Was item 4 checked?");
   });
 
+  it("keeps the gate's state trailer whole even when the last-resort cut runs", () => {
+    const trailer = '<!-- gitops-review-bot:gate {"version":1} -->';
+    const body = renderComment({
+      verdict: VERDICT,
+      outcome: outcomeOf([makeFinding(1, "high")]),
+      review: reviewOf(),
+      extraNotes: ["n".repeat(GITHUB_BODY_LIMIT + 1000)],
+      trailer,
+    });
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+    expect(body.endsWith(`\n${trailer}`)).toBe(true);
+    expect(body).toContain("_(cut to fit GitHub's comment limit)_");
+  });
+
   it("honours a smaller limit", () => {
     const body = renderComment({
       verdict: VERDICT,
