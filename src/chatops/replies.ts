@@ -49,6 +49,15 @@ export const HELP_TEXT = [
   "A command counts at the start of a line, outside quotes and code blocks.",
 ].join("\n");
 
+/** `/recheck` or `/explain` from someone who is neither the author nor a member or collaborator. */
+export function renderReviewRefused(sender: string): string {
+  return (
+    `Sorry ${escapeMarkdown(`@${sender}`)}, only the pull request's author and the repository's members and ` +
+    "collaborators can ask for a review (`/recheck`, `/explain`). The findings are in the bot's comment " +
+    "and the GitOps Review check."
+  );
+}
+
 export function renderHelp(unknown: string | null = null): string {
   const intro = unknown
     ? `${inlineCode(`/${unknown}`)} is not a command I know. These are:`

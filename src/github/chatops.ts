@@ -12,6 +12,7 @@ import {
   renderExplainPath,
   renderExplainRule,
   renderHelp,
+  renderReviewRefused,
   renderUnknownRule,
   REPLY_MARKER,
 } from "../chatops/replies.js";
@@ -81,6 +82,7 @@ export async function handleCommentCreated(context: Context<"issue_comment.creat
         target,
         author,
         sender: sender.login,
+        association: comment.author_association ?? "NONE",
         at: comment.created_at,
         review,
       }),
@@ -188,11 +190,23 @@ interface AnswerContext {
   target: ReviewTarget;
   author: string;
   sender: string;
+  /** GitHub's `author_association` of the commenter: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE... */
+  association: string;
   at: string;
   review: () => Promise<Explained>;
 }
 
+/** Who may make the bot review again: each review reads the whole pull request from GitHub. */
+const REVIEWING_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+const REVIEWING_COMMANDS = new Set<Command["kind"]>(["recheck", "explain", "explain-path", "explain-rule"]);
+
+function mayRequestReview(a: AnswerContext): boolean {
+  return sameLogin(a.sender, a.author) || REVIEWING_ASSOCIATIONS.has(a.association);
+}
+
 async function answer(command: Command, a: AnswerContext): Promise<string> {
+  // On a public repository anyone can comment: keep the API budget for the people working on it.
+  if (REVIEWING_COMMANDS.has(command.kind) && !mayRequestReview(a)) return renderReviewRefused(a.sender);
   switch (command.kind) {
     case "help":
       return renderHelp(command.unknown);

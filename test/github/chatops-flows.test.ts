@@ -576,6 +576,24 @@ describe("/recheck, /help and unknown commands", () => {
     });
   });
 
+  it("/recheck and /explain from someone outside the project are refused without a review", async () => {
+    mockReceipt();
+    app.github.createComment(REPLY_ID);
+    const payload = commentPayload("/recheck\n/explain", "drive-by");
+    payload.comment.author_association = "NONE";
+    await app.probot.receive({ id: "command", name: "issue_comment", payload } as never);
+
+    expectReceiptRequests();
+    // Token (unless cached), eyes, PR lookup, the reply: no check run, no file read.
+    expect(app.github.calls.filter((call) => call.includes("check-runs") || call.includes("/files"))).toEqual(
+      [],
+    );
+    const refusal =
+      "Sorry @\u200Bdrive-by, only the pull request's author and the repository's members and collaborators " +
+      "can ask for a review (`/recheck`, `/explain`). The findings are in the bot's comment and the GitOps Review check.";
+    expect(theReply()).toBe(`${refusal}\n\n---\n\n${refusal}\n\n${REPLY_MARKER}`);
+  });
+
   it("/help answers with the commands", async () => {
     mockReceipt();
     app.github.createComment(REPLY_ID);
