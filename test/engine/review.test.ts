@@ -4,6 +4,7 @@ import { reviewChangeSet } from "../../src/engine/review.js";
 import type { ReviewResult } from "../../src/engine/types.js";
 import { changeSetFromFolders } from "../../src/source/folders.js";
 import { changeSetOf, contextOf } from "./review-helpers.js";
+import { nestedBlock, YAML_BOMB } from "../fixtures/hostile-yaml.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/engine");
 
@@ -47,24 +48,6 @@ ${extra}  interval: 10m
         name: traefik
   values:
 ${values}`;
-
-/** Nine aliases of nine aliases...: 9^9 strings if expanded ("billion laughs"). */
-const YAML_BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-`;
-
-function nestedBlock(levels: number): string {
-  let text = "";
-  for (let i = 0; i < levels; i++) text += `${"  ".repeat(i)}k:\n`;
-  return `${text}${"  ".repeat(levels)}leaf: 1\n`;
-}
 
 describe("reviewChangeSet: edits that change nothing", () => {
   async function reviewNoop(): Promise<ReviewResult> {

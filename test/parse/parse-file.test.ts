@@ -2,24 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { DEFAULT_LIMITS } from "../../src/parse/limits.js";
 import { parseFile } from "../../src/parse/parse-file.js";
 import { pathKey } from "../../src/parse/types.js";
-
-/** Nine aliases of nine aliases...: 9^9 strings if expanded ("billion laughs"). */
-const YAML_BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-`;
-
-function nestedBlock(levels: number): string {
-  let text = "";
-  for (let i = 0; i < levels; i++) text += `${"  ".repeat(i)}k:\n`;
-  return `${text}${"  ".repeat(levels)}leaf: 1\n`;
-}
+import { nestedBlock, YAML_BOMB } from "../fixtures/hostile-yaml.js";
 
 describe("parseFile", () => {
   it("keeps the line of every node across documents", () => {
