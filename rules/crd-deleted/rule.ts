@@ -1,4 +1,5 @@
 import {
+  changeLocation,
   deletionProtection,
   describeSubject,
   getIn,
@@ -129,13 +130,7 @@ export const rule: Rule = {
             after: removed ? "(removed: chart default applies)" : show(change.after),
           },
           severity: removed || kept ? "medium" : "high",
-          location: change.headPath
-            ? locationOf(head, change.headPath, "head")
-            : {
-                path: change.head?.file ?? pairLocation(pair).path,
-                line: change.head?.line ?? null,
-                side: "head",
-              },
+          location: changeLocation(head, change),
           subject: pair.id,
           evidence: { path: change.path, before: change.before, after: change.after },
         });

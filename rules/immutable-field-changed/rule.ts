@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import {
   annotationOf,
+  changeLocation,
   changesUnder,
   describeSubject,
   getIn,
@@ -180,7 +181,7 @@ export const rule: Rule = {
               before: change.before,
               after: change.after,
             },
-            location: locationOf(head, change.headPath ?? [], "head"),
+            location: changeLocation(head, change),
             subject: pair.id,
             evidence: { path: change.path, before: change.before, after: change.after },
           });
@@ -195,9 +196,7 @@ export const rule: Rule = {
               after: show(change.after),
             },
             severity: "medium",
-            location: change.headPath
-              ? locationOf(head, change.headPath, "head")
-              : locationOf(head, [], "head"),
+            location: changeLocation(head, change),
             subject: pair.id,
             evidence: { path: change.path, before: change.before, after: change.after },
           });

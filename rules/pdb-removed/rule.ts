@@ -1,8 +1,8 @@
 import {
+  changeLocation,
   describeSubject,
   getIn,
   leafChanges,
-  locationOf,
   objectDiffs,
   pairLocation,
   releaseDiffs,
@@ -70,7 +70,6 @@ export const rule: Rule = {
       for (const change of leafChanges(diff.changes)) {
         if (!PDB_SWITCH.test(change.path) || !isTrue(change.before) || isTrue(change.after)) continue;
         const removed = change.op === "removed";
-        const at = change.head ?? change.base;
         reports.push({
           messageId: removed ? "valuesRemoved" : "valuesDisabled",
           data: {
@@ -80,9 +79,7 @@ export const rule: Rule = {
             after: show(change.after),
           },
           severity: removed ? "low" : "medium",
-          location: change.headPath
-            ? locationOf(head, change.headPath, "head")
-            : { path: at?.file ?? pairLocation(pair).path, line: at?.line ?? null, side: "head" },
+          location: changeLocation(head, change),
           subject: pair.id,
           evidence: { path: change.path, before: change.before, after: change.after },
         });

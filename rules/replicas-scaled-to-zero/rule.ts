@@ -1,4 +1,5 @@
 import {
+  changeLocation,
   describeSubject,
   getIn,
   leafChanges,
@@ -7,7 +8,7 @@ import {
   releaseDiffs,
   show,
 } from "../../src/engine/rule-kit.js";
-import type { Rule, RuleReport, ValueChange } from "../../src/engine/types.js";
+import type { Rule, RuleReport } from "../../src/engine/types.js";
 
 /** Values keys that set a replica count, whatever the chart calls them (`replicaCount`, `deployment.replicas`). */
 const REPLICAS_KEY = /(^|\.)(replicas|replicaCount)$/;
@@ -16,16 +17,6 @@ function count(value: unknown): number | null {
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
   return null;
-}
-
-function changeLocation(subject: Parameters<typeof locationOf>[0], change: ValueChange) {
-  if (change.headPath) return locationOf(subject, change.headPath, "head");
-  const at = change.head ?? change.base;
-  return {
-    path: at?.file ?? locationOf(subject, [], "head").path,
-    line: at?.line ?? null,
-    side: "head" as const,
-  };
 }
 
 export const rule: Rule = {

@@ -1,4 +1,5 @@
 import {
+  changeLocation,
   describeSubject,
   getIn,
   isRecord,
@@ -262,9 +263,7 @@ export const rule: Rule = {
             afterKind,
             storage: "",
           },
-          location: change.headPath
-            ? locationOf(head, change.headPath, "head")
-            : locationOf(head, [], "head"),
+          location: changeLocation(head, change),
           subject: pair.id,
           evidence: { path: change.path, before: change.before, after: change.after },
         });

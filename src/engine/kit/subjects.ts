@@ -7,6 +7,7 @@ import { describeObject } from "../../model/objects.js";
 import type { HelmRelease, KubeObject, Subject, SubjectPair } from "../../model/types.js";
 import type { ValuePath } from "../../parse/types.js";
 import type { Side } from "../../source/change-set.js";
+import type { ValueChange } from "../../diff/types.js";
 import type { FindingLocation, PairDiff, ReviewContext } from "../types.js";
 
 export interface ObjectPairDiff extends PairDiff {
@@ -54,6 +55,19 @@ export function locationOf(subject: Subject, path: ValuePath, side: Side): Findi
   const found = path.length > 0 ? locate(subject.values, path) : null;
   if (found) return { path: found.file, line: found.line, side };
   return { path: subject.location.file, line: subject.location.line, side };
+}
+
+/**
+ * Where a change shows on the head side: the changed value's own line, or for a removed value the
+ * line of its nearest parent still there (the diff locates it), else the subject itself.
+ */
+export function changeLocation(
+  head: Subject,
+  change: Pick<ValueChange, "headPath" | "head">,
+): FindingLocation {
+  if (change.headPath) return locationOf(head, change.headPath, "head");
+  if (change.head) return { path: change.head.file, line: change.head.line, side: "head" };
+  return locationOf(head, [], "head");
 }
 
 /** Where the subject itself is declared, on head when it exists there, else on base. */
