@@ -7,15 +7,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
-import { defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
+import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
 import { applyPolicy, decideVerdict } from "../engine/policy.js";
 import { reviewChangeSet } from "../engine/review.js";
 import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
 import { renderText } from "../render/text.js";
-import type { ChangeSet, ContextReader } from "../source/change-set.js";
-import { changeSetFromFolders, SourceError } from "../source/folders.js";
+import { SourceError, type ChangeSet, type ContextReader } from "../source/change-set.js";
+import { changeSetFromFolders } from "../source/folders.js";
 import { changeSetFromGit } from "../source/git.js";
 import { explainRule, listRules } from "./explain.js";
 
@@ -125,7 +125,7 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
     source = await changeSetFromFolders(args[0]!, args[1]!);
   } else if (command === "review") {
     source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
-    configPath ??= join(values.repo, ".github", "gitops-review.yml");
+    configPath ??= join(values.repo, CONFIG_PATH);
   } else {
     throw new UsageError(`unknown command "${command}"`);
   }

@@ -1,6 +1,4 @@
-import { pathKey } from "../parse/types.js";
-import type { LocatedValue, SourceLocation, ValuePath } from "../parse/types.js";
-import { isPlainMap } from "./value-kind.js";
+import type { ValuePath } from "../parse/types.js";
 
 /** A map key: `.image`, or `["app.kubernetes.io/name"]` when the key is not a plain word. */
 export interface KeySegment {
@@ -79,28 +77,4 @@ function formatScalarLiteral(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value instanceof Date) return value.toISOString();
   return String(value);
-}
-
-/** The node at `path` (list indexes as numbers), or undefined when it does not exist. */
-export function getAtPath(value: unknown, path: ValuePath): unknown {
-  let current = value;
-  for (const segment of path) {
-    if (Array.isArray(current) && typeof segment === "number") {
-      current = segment >= 0 && segment < current.length ? current[segment] : undefined;
-    } else if (isPlainMap(current) && Object.hasOwn(current, String(segment))) {
-      current = current[String(segment)];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
-
-/** Location of `path`, or of its nearest located ancestor (a parser may locate only some nodes). */
-export function locationAt(located: LocatedValue, path: ValuePath): SourceLocation | null {
-  for (let length = path.length; length >= 0; length--) {
-    const location = located.locations.get(pathKey(path.slice(0, length)));
-    if (location) return location;
-  }
-  return null;
 }

@@ -1,3 +1,4 @@
+import { locate } from "../model/located.js";
 import type { LocatedValue, PathSegment, ValuePath } from "../parse/types.js";
 import {
   chooseListStrategy,
@@ -6,7 +7,7 @@ import {
   mergeKeyOf,
 } from "./list-strategy.js";
 import type { ListStrategy, ListStrategyOptions } from "./list-strategy.js";
-import { formatPath, locationAt } from "./path.js";
+import { formatPath } from "./path.js";
 import type { DisplaySegment } from "./path.js";
 import type { ChangeOp, ValueChange } from "./types.js";
 import { isPlainMap, kindOf, scalarEqual, scalarKey } from "./value-kind.js";
@@ -195,8 +196,8 @@ function report(
     op,
     basePath: onBase ? at.basePath : null,
     headPath: onHead ? at.headPath : null,
-    base: locationAt(context.base, at.basePath),
-    head: locationAt(context.head, at.headPath),
+    base: locate(context.base, at.basePath),
+    head: locate(context.head, at.headPath),
   };
   if (onBase) change.before = prune(context, values.before, at.basePath);
   if (onHead) change.after = prune(context, values.after, at.headPath);

@@ -37,7 +37,6 @@ export async function reviewChangeSet(
     (file) =>
       isReviewablePath(file.path) || (file.previousPath !== undefined && isReviewablePath(file.previousPath)),
   );
-  const parsed: ParsedFile[] = [];
   const problems: Problem[] = [];
   const baseFiles = new Map<string, ParsedFile | null>();
   const headFiles = new Map<string, ParsedFile | null>();
@@ -56,7 +55,7 @@ export async function reviewChangeSet(
     if (base) changedBase.push(base);
     if (head) changedHead.push(head);
   }
-  parsed.push(...changedBase, ...changedHead);
+  const parsed = [...changedBase, ...changedHead];
   problems.push(...parsed.flatMap((file) => file.problems));
   addContext(changeSet, baseFiles, headFiles, limits);
 
@@ -73,11 +72,14 @@ export async function reviewChangeSet(
       (path) => !changeSet.context.has(path),
     );
     if (missing.length === 0) break;
-    for (const file of await options.contextReader.read(missing)) changeSet.context.set(file.path, file);
+    const found = await options.contextReader.read(missing);
+    for (const file of found) changeSet.context.set(file.path, file);
     // Paths the reader did not return do not exist: remember that so they are not asked again.
     for (const path of missing) {
       if (!changeSet.context.has(path)) changeSet.context.set(path, { path, base: null, head: null });
     }
+    // Nothing new to read: every view answers as it just did, so a rebuild would be the same model.
+    if (!found.some((file) => file.base !== null || file.head !== null)) break;
     addContext(changeSet, baseFiles, headFiles, limits);
   }
 

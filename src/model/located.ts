@@ -1,4 +1,5 @@
 import {
+  isRecord,
   pathKey,
   type LocatedValue,
   type PathSegment,
@@ -6,9 +7,7 @@ import {
   type ValuePath,
 } from "../parse/types.js";
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isRecord };
 
 /** The value at `path`, or undefined. */
 export function getIn(value: unknown, path: ValuePath): unknown {

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { parseFile } from "../parse/parse-file.js";
-import type { LocatedValue, ParsedDocument, SourceLocation } from "../parse/types.js";
+import { pathKey, type LocatedValue, type ParsedDocument, type SourceLocation } from "../parse/types.js";
 import { getIn, getString, isRecord, locate, mergeLayers, relocate, setDotted, subtree } from "./located.js";
 import type { RepoView } from "./repo-view.js";
 import type { ChartRef, HelmRelease, KubeObject, ReleaseOrigin, ValuesSource } from "./types.js";
@@ -271,7 +271,7 @@ function parameterLayer(doc: ParsedDocument, path: (string | number)[], paramete
     const at = locate(doc, [...path, i]);
     if (at) {
       for (let end = 1; end <= target.length; end++) {
-        const key = target.slice(0, end).map(String).join("\u0000");
+        const key = pathKey(target.slice(0, end));
         if (!locations.has(key) || end === target.length) locations.set(key, at);
       }
     }

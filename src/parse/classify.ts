@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { DocumentKind } from "./types.js";
+import { isRecord, type DocumentKind } from "./types.js";
 
 const YAML_EXTENSION = /\.ya?ml$/i;
 const VALUES_FILE = /^values[^/]*\.ya?ml$/i;
@@ -24,8 +24,9 @@ export function isChartTemplatePath(path: string): boolean {
   return /(^|\/)templates\/[^/]+\.(ya?ml|tpl)$/i.test(path);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** API group of an `apiVersion` ("" for the core group's `v1`). */
+export function apiGroup(apiVersion: string): string {
+  return apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
 }
 
 /** What one YAML document is, from its apiVersion/kind first and its path second. */
@@ -35,7 +36,7 @@ export function classifyDocument(path: string, value: unknown): DocumentKind {
   if (isRecord(value)) {
     const apiVersion = typeof value.apiVersion === "string" ? value.apiVersion : "";
     const kind = typeof value.kind === "string" ? value.kind : "";
-    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+    const group = apiGroup(apiVersion);
     if (kind === "HelmRelease" && group === "helm.toolkit.fluxcd.io") return "flux-helmrelease";
     if (kind === "Kustomization" && group === "kustomize.toolkit.fluxcd.io") return "flux-kustomization";
     if (kind === "Application" && group === "argoproj.io") return "argocd-application";

@@ -69,3 +69,8 @@ const SEPARATOR = "\u0000";
 export function pathKey(path: ValuePath): string {
   return path.map(String).join(SEPARATOR);
 }
+
+/** Any object but a list: looser than the diff's `isPlainMap`, which treats Dates and other tagged values as leaves. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -2,6 +2,9 @@
  * The one input of the review pipeline: base and head content of every changed path.
  * Every source (two folders, a local git range, a GitHub pull request) produces this shape.
  */
+/** A source that cannot be read as asked (a missing folder, an unknown ref): a usage error, not a bug. */
+export class SourceError extends Error {}
+
 export type FileStatus = "added" | "removed" | "modified" | "renamed";
 
 export type Side = "base" | "head";
@@ -43,4 +46,14 @@ export interface ChangeSet {
  */
 export interface ContextReader {
   read(paths: readonly string[]): Promise<ContextFile[]>;
+}
+
+/**
+ * A repo-relative path a context reader may look up. The paths come from the pull request (a
+ * values file a release names): none may leave the repository, and `\n` would break git's batch
+ * protocol.
+ */
+export function isSafeRepoPath(path: string): boolean {
+  if (path.length === 0 || path.startsWith("/") || /[\0\n\r]/.test(path)) return false;
+  return !path.split("/").some((segment) => segment === ".." || segment === "." || segment === "");
 }

@@ -1,11 +1,16 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import type { ChangeSet, ContextFile, ContextReader, FileChange } from "./change-set.js";
+import {
+  isSafeRepoPath,
+  SourceError,
+  type ChangeSet,
+  type ContextFile,
+  type ContextReader,
+  type FileChange,
+} from "./change-set.js";
 
 /** Folders never worth walking: VCS data and dependencies. */
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
-
-export class SourceError extends Error {}
 
 async function listFiles(root: string): Promise<Set<string>> {
   const found = new Set<string>();
@@ -110,8 +115,7 @@ export async function changeSetFromFolders(
   const [realBefore, realAfter] = await Promise.all([realpath(before), realpath(after)]);
   const contextReader: ContextReader = {
     async read(paths) {
-      const safe = paths.filter((path) => !path.startsWith("/") && !path.split("/").includes(".."));
-      const files = await inBatches(safe, async (path): Promise<ContextFile> => {
+      const files = await inBatches(paths.filter(isSafeRepoPath), async (path): Promise<ContextFile> => {
         const [base, head] = await Promise.all([readInside(realBefore, path), readInside(realAfter, path)]);
         return { path, base, head };
       });

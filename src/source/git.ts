@@ -1,7 +1,14 @@
 import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
-import type { ChangeSet, ContextFile, ContextReader, FileChange, FileStatus } from "./change-set.js";
-import { SourceError } from "./folders.js";
+import {
+  isSafeRepoPath,
+  SourceError,
+  type ChangeSet,
+  type ContextFile,
+  type ContextReader,
+  type FileChange,
+  type FileStatus,
+} from "./change-set.js";
 
 export interface GitSourceOptions {
   /** The repository folder (work tree or bare repository). */
@@ -276,12 +283,6 @@ function modeReason(mode: string): string | null {
   return null;
 }
 
-/** A repo-relative path the context reader may look up: no escaping the repo, no odd characters. */
-function isSafeContextPath(path: string): boolean {
-  if (path.length === 0 || path.startsWith("/") || /[\0\n\r]/.test(path)) return false;
-  return !path.split("/").some((segment) => segment === ".." || segment === "." || segment === "");
-}
-
 /**
  * A local git range as a change set: every path `git diff base head` lists, with its content on
  * both sides, and a reader for unchanged files at the same two commits.
@@ -362,7 +363,7 @@ export async function changeSetFromGit(
 
   const contextReader: ContextReader = {
     async read(paths) {
-      const wanted = [...new Set(paths)].filter(isSafeContextPath);
+      const wanted = [...new Set(paths)].filter(isSafeRepoPath);
       const specs = wanted.flatMap((path) => [`${baseSha}:${path}`, `${headSha}:${path}`]);
       // A folder or a missing path is simply not there; only real files are loaded.
       const infos = (await inspectObjects(repo, specs)).map((info) => (info?.type === "blob" ? info : null));

@@ -8,7 +8,14 @@
  */
 import { posix } from "node:path";
 import type { ProbotOctokit } from "probot";
-import type { ChangeSet, ContextFile, ContextReader, FileChange, FileStatus } from "./change-set.js";
+import {
+  isSafeRepoPath,
+  type ChangeSet,
+  type ContextFile,
+  type ContextReader,
+  type FileChange,
+  type FileStatus,
+} from "./change-set.js";
 
 /** GitHub's cap on the files endpoint of a pull request. */
 export const GITHUB_FILE_LIST_CAP = 3000;
@@ -177,6 +184,25 @@ function blobKey(sha: string, path: string): string {
   return `${sha}:${path}`;
 }
 
+/** Names in a batch of `object(expression:)` look-ups: `$<variable>N`, answered as `<alias>N`. */
+interface ObjectQuery {
+  variable: string;
+  alias: string;
+  fragment: { name: string; body: string };
+}
+
+const BLOB_QUERY: ObjectQuery = {
+  variable: "e",
+  alias: "b",
+  fragment: { name: "blob", body: "Blob { byteSize isBinary isTruncated text }" },
+};
+
+const FOLDER_QUERY: ObjectQuery = {
+  variable: "t",
+  alias: "t",
+  fragment: { name: "folder", body: "Tree { entries { name type } }" },
+};
+
 /**
  * What is known about the files at one commit: the whole tree when GitHub's recursive listing
  * came back complete, otherwise the folders listed so far.
@@ -232,7 +258,8 @@ class BlobReader implements ContextReader {
 
   /** Unchanged files the model asks for, both sides: existence first, then the contents that exist. */
   async read(paths: readonly string[]): Promise<ContextFile[]> {
-    const unique = [...new Set(paths)];
+    // `<sha>:../x` must not reach GitHub's expression parser, whatever it would make of it.
+    const unique = [...new Set(paths)].filter(isSafeRepoPath);
     const { headSha } = this.#pr;
     const requests = unique.flatMap((path) => {
       const baseSha = this.#baseShaOf(path);
@@ -338,24 +365,13 @@ class BlobReader implements ContextReader {
   async #listFolders(folders: readonly { sha: string; folder: string }[]): Promise<void> {
     for (let start = 0; start < folders.length; start += this.#foldersPerQuery) {
       const batch = folders.slice(start, start + this.#foldersPerQuery);
-      const variables: Record<string, string> = { owner: this.#pr.owner, name: this.#pr.repo };
-      const declarations = ["$owner: String!", "$name: String!"];
-      const fields: string[] = [];
-      batch.forEach(({ sha, folder }, index) => {
-        // `<sha>:` is the root folder.
-        variables[`t${index}`] = `${sha}:${folder === "." ? "" : folder}`;
-        declarations.push(`$t${index}: String!`);
-        fields.push(`t${index}: object(expression: $t${index}) { ...folder }`);
-      });
-      const query =
-        `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }\n` +
-        "fragment folder on Tree { entries { name type } }";
-      const data = await this.#octokit.graphql<{ repository: Record<string, GraphQLTree | null> | null }>(
-        query,
-        variables,
+      // `<sha>:` is the root folder.
+      const trees = await this.#objects<GraphQLTree>(
+        batch.map(({ sha, folder }) => `${sha}:${folder === "." ? "" : folder}`),
+        FOLDER_QUERY,
       );
       batch.forEach(({ sha, folder }, index) => {
-        const tree = data.repository?.[`t${index}`] ?? null;
+        const tree = trees[index] ?? null;
         // null: no such folder; no entries: a file or a submodule sits at that path.
         const names =
           tree === null
@@ -368,6 +384,30 @@ class BlobReader implements ContextReader {
     }
   }
 
+  /**
+   * One GraphQL request of `object(expression:)` look-ups, an alias each, answers in order.
+   * Expressions go in variables, never in the query text: no escaping, no injection.
+   */
+  async #objects<T>(expressions: readonly string[], shape: ObjectQuery): Promise<(T | null)[]> {
+    const { variable, alias, fragment } = shape;
+    const variables: Record<string, string> = { owner: this.#pr.owner, name: this.#pr.repo };
+    const declarations = ["$owner: String!", "$name: String!"];
+    const fields: string[] = [];
+    expressions.forEach((expression, index) => {
+      variables[`${variable}${index}`] = expression;
+      declarations.push(`$${variable}${index}: String!`);
+      fields.push(`${alias}${index}: object(expression: $${variable}${index}) { ...${fragment.name} }`);
+    });
+    const query =
+      `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }\n` +
+      `fragment ${fragment.name} on ${fragment.body}`;
+    const data = await this.#octokit.graphql<{ repository: Record<string, T | null> | null }>(
+      query,
+      variables,
+    );
+    return expressions.map((_, index) => data.repository?.[`${alias}${index}`] ?? null);
+  }
+
   async fetch(requests: readonly BlobRequest[]): Promise<Map<string, BlobResult>> {
     const unique = [
       ...new Map(requests.map((request) => [blobKey(request.sha, request.path), request])).values(),
@@ -375,27 +415,12 @@ class BlobReader implements ContextReader {
     const results = new Map<string, BlobResult>();
     for (let start = 0; start < unique.length; start += this.#perQuery) {
       const batch = unique.slice(start, start + this.#perQuery);
-      const variables: Record<string, string> = { owner: this.#pr.owner, name: this.#pr.repo };
-      const declarations = ["$owner: String!", "$name: String!"];
-      const fields: string[] = [];
-      batch.forEach((request, index) => {
-        // Paths go in variables, never in the query text: no escaping, no injection.
-        variables[`e${index}`] = `${request.sha}:${request.path}`;
-        declarations.push(`$e${index}: String!`);
-        fields.push(`b${index}: object(expression: $e${index}) { ...blob }`);
-      });
-      const query =
-        `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }\n` +
-        "fragment blob on Blob { byteSize isBinary isTruncated text }";
-      const data = await this.#octokit.graphql<{ repository: Record<string, GraphQLBlob | null> | null }>(
-        query,
-        variables,
+      const blobs = await this.#objects<GraphQLBlob>(
+        batch.map((request) => blobKey(request.sha, request.path)),
+        BLOB_QUERY,
       );
       batch.forEach((request, index) => {
-        results.set(
-          blobKey(request.sha, request.path),
-          this.#toResult(data.repository?.[`b${index}`] ?? null),
-        );
+        results.set(blobKey(request.sha, request.path), this.#toResult(blobs[index] ?? null));
       });
     }
     return results;

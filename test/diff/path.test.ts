@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { formatPath, formatValuePath, getAtPath } from "../../src/diff/path.js";
+import { formatPath, formatValuePath } from "../../src/diff/path.js";
+import { getIn } from "../../src/model/located.js";
 
 describe("formatPath", () => {
   it("renders keys, indexes, merge keys and set elements", () => {
@@ -39,13 +40,13 @@ describe("formatPath", () => {
   });
 });
 
-describe("getAtPath", () => {
+describe("getIn", () => {
   it("walks maps and lists and returns undefined for missing nodes", () => {
     const value = { spec: { containers: [{ name: "app", image: null }] } };
-    expect(getAtPath(value, ["spec", "containers", 0, "name"])).toBe("app");
-    expect(getAtPath(value, ["spec", "containers", 0, "image"])).toBeNull();
-    expect(getAtPath(value, ["spec", "containers", 1])).toBeUndefined();
-    expect(getAtPath(value, ["spec", "containers", "0"])).toBeUndefined();
-    expect(getAtPath(value, [])).toBe(value);
+    expect(getIn(value, ["spec", "containers", 0, "name"])).toBe("app");
+    expect(getIn(value, ["spec", "containers", 0, "image"])).toBeNull();
+    expect(getIn(value, ["spec", "containers", 1])).toBeUndefined();
+    expect(getIn(value, ["spec", "containers", "0"])).toBeUndefined();
+    expect(getIn(value, [])).toBe(value);
   });
 });

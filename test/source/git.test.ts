@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { SourceError } from "../../src/source/folders.js";
+import { SourceError } from "../../src/source/change-set.js";
 import { changeSetFromGit } from "../../src/source/git.js";
 import { TempRepo } from "./git-repo.js";
 

@@ -89,15 +89,19 @@ export function valuesServicesOf(release: HelmRelease | null): ValuesService[] {
       enabled: block.enabled !== false && block.enabled !== "false",
     });
   };
-  walkValue(release.values.value, (node) => {
-    if (node.path.length > 4 || typeof node.name !== "string" || !isServiceKey(node.name)) return;
-    if (!isRecord(node.value) || node.path.some((segment) => typeof segment === "number")) return;
-    const path = node.path as string[];
-    if (looksLikeService(node.value)) add(path, node.value);
-    for (const [child, value] of Object.entries(node.value)) {
-      if (!SERVICE_FIELDS.has(child) && looksLikeService(value)) add([...path, child], value);
-    }
-  });
+  walkValue(
+    release.values.value,
+    (node) => {
+      if (typeof node.name !== "string" || !isServiceKey(node.name)) return;
+      if (!isRecord(node.value) || node.path.some((segment) => typeof segment === "number")) return;
+      const path = node.path as string[];
+      if (looksLikeService(node.value)) add(path, node.value);
+      for (const [child, value] of Object.entries(node.value)) {
+        if (!SERVICE_FIELDS.has(child) && looksLikeService(value)) add([...path, child], value);
+      }
+    },
+    4,
+  );
   const chart = release.chart.name ?? "";
   // The chart name comes from the pull request: `toString` is not a chart this table knows.
   for (const known of Object.hasOwn(CHART_SERVICE_DEFAULTS, chart) ? CHART_SERVICE_DEFAULTS[chart]! : []) {
@@ -233,23 +237,27 @@ function routeKind(key: string): "ingress" | "route" | null {
 export function valuesRoutesOf(release: HelmRelease | null): ValuesRoute[] {
   if (!release) return [];
   const found: ValuesRoute[] = [];
-  walkValue(release.values.value, (node) => {
-    if (node.path.length > 4 || typeof node.name !== "string" || !isRecord(node.value)) return;
-    if (node.path.some((segment) => typeof segment === "number")) return;
-    const via = routeKind(node.name);
-    if (!via) return;
-    const markers = via === "ingress" ? INGRESS_MARKERS : ROUTE_MARKERS;
-    const path = node.path as string[];
-    const push = (at: string[], block: Record<string, unknown>): void => {
-      found.push({ path: at, name: at.join("."), via, block, enabled: block.enabled !== false });
-    };
-    if (markers.some((key) => key in (node.value as Record<string, unknown>))) push(path, node.value);
-    else {
-      for (const [child, value] of Object.entries(node.value)) {
-        if (isRecord(value) && markers.some((key) => key in value)) push([...path, child], value);
+  walkValue(
+    release.values.value,
+    (node) => {
+      if (typeof node.name !== "string" || !isRecord(node.value)) return;
+      if (node.path.some((segment) => typeof segment === "number")) return;
+      const via = routeKind(node.name);
+      if (!via) return;
+      const markers = via === "ingress" ? INGRESS_MARKERS : ROUTE_MARKERS;
+      const path = node.path as string[];
+      const push = (at: string[], block: Record<string, unknown>): void => {
+        found.push({ path: at, name: at.join("."), via, block, enabled: block.enabled !== false });
+      };
+      if (markers.some((key) => key in (node.value as Record<string, unknown>))) push(path, node.value);
+      else {
+        for (const [child, value] of Object.entries(node.value)) {
+          if (isRecord(value) && markers.some((key) => key in value)) push([...path, child], value);
+        }
       }
-    }
-  });
+    },
+    4,
+  );
   return found;
 }
 
@@ -343,4 +351,11 @@ export function identityChangeLocation(context: ReviewContext, pair: SubjectPair
     }
   }
   return locationOf(head, [], "head");
+}
+
+/** The class a values ingress block asks for (`className`, the legacy annotation, `ingressClassName`), or null. */
+export function valuesIngressClass(route: ValuesRoute): string | null {
+  const named = ingressClassOf(route.block, ["annotations"], ["className"]);
+  if (named !== null) return named;
+  return typeof route.block.ingressClassName === "string" ? route.block.ingressClassName : null;
 }

@@ -3,7 +3,7 @@ import { isRecord } from "../../model/located.js";
 import type { HelmRelease } from "../../model/types.js";
 import type { PathSegment } from "../../parse/types.js";
 import { valuesServicesOf } from "./networking.js";
-import { walkValue } from "./value-walk.js";
+import { walkValue, type ValueNode } from "./value-walk.js";
 
 /** Something a release creates whose loss costs more than a redeploy: data, an address, custom resources. */
 export interface ReleaseAsset {
@@ -26,45 +26,20 @@ const CRD_FLAG = /^(installCRDs|manageCRDs|createCRDs)$/;
  */
 export function releaseAssets(release: HelmRelease | null): ReleaseAsset[] {
   if (!release) return [];
+  // One walk, two lists: assets keep the order of a block pass followed by a flag pass.
   const assets: ReleaseAsset[] = [];
-  walkValue(release.values.value, (node) => {
-    if (node.path.length > 5 || typeof node.name !== "string" || !isRecord(node.value)) return;
-    if (node.path.some((segment) => typeof segment === "number")) return;
-    const block = node.value;
-    if (PERSISTENCE_KEYS.test(node.name)) {
-      if (block.enabled === true || block.enabled === "true") {
-        const size = typeof block.size === "string" ? `, ${block.size}` : "";
-        assets.push({
-          kind: "persistence",
-          text: `${node.key} (PVC${size})`,
-          path: [...node.path, "enabled"],
-        });
-        return;
-      }
-      if ("enabled" in block) return;
-      // app-template: persistence.<name>.{type, existingClaim, size}; a claim it creates is deleted with it.
-      for (const [name, item] of Object.entries(block)) {
-        if (!isRecord(item) || item.enabled === false) continue;
-        const creates =
-          (item.type === "persistentVolumeClaim" || (item.type === undefined && "size" in item)) &&
-          !(typeof item.existingClaim === "string" && item.existingClaim !== "");
-        if (creates)
-          assets.push({ kind: "persistence", text: `${node.key}.${name} (PVC)`, path: [...node.path, name] });
-      }
-      return;
-    }
-    if (node.name === "crds" && (block.enabled === true || block.install === true) && block.keep !== true)
-      assets.push({ kind: "crds", text: `${node.key} (CRDs installed by the release)`, path: node.path });
-  });
-  walkValue(release.values.value, (node) => {
-    if (node.path.length > 5 || typeof node.name !== "string") return;
-    if (node.name === "volumeClaimTemplates" && Array.isArray(node.value) && node.value.length > 0)
-      assets.push({ kind: "persistence", text: `${node.key} (PVCs)`, path: node.path });
-    if (node.name === "volumeClaimTemplate" && isRecord(node.value) && Object.keys(node.value).length > 0)
-      assets.push({ kind: "persistence", text: `${node.key} (PVC)`, path: node.path });
-    if (CRD_FLAG.test(node.name) && (node.value === true || node.value === "true"))
-      assets.push({ kind: "crds", text: `${node.key} (CRDs installed by the release)`, path: node.path });
-  });
+  const flags: ReleaseAsset[] = [];
+  walkValue(
+    release.values.value,
+    (node) => {
+      if (typeof node.name !== "string") return;
+      flagAssets(node.name, node, flags);
+      if (!isRecord(node.value) || node.path.some((segment) => typeof segment === "number")) return;
+      blockAssets(node.name, node, node.value, assets);
+    },
+    5,
+  );
+  assets.push(...flags);
   for (const service of valuesServicesOf(release)) {
     if (service.enabled && service.type === "LoadBalancer")
       assets.push({
@@ -74,4 +49,42 @@ export function releaseAssets(release: HelmRelease | null): ReleaseAsset[] {
       });
   }
   return assets;
+}
+
+/** Persistence and CRD blocks: `persistence: {enabled: true}`, app-template claims, `crds: {enabled: true}`. */
+function blockAssets(
+  name: string,
+  { key, path }: ValueNode,
+  block: Record<string, unknown>,
+  out: ReleaseAsset[],
+): void {
+  if (PERSISTENCE_KEYS.test(name)) {
+    if (block.enabled === true || block.enabled === "true") {
+      const size = typeof block.size === "string" ? `, ${block.size}` : "";
+      out.push({ kind: "persistence", text: `${key} (PVC${size})`, path: [...path, "enabled"] });
+      return;
+    }
+    if ("enabled" in block) return;
+    // app-template: persistence.<name>.{type, existingClaim, size}; a claim it creates is deleted with it.
+    for (const [claim, item] of Object.entries(block)) {
+      if (!isRecord(item) || item.enabled === false) continue;
+      const creates =
+        (item.type === "persistentVolumeClaim" || (item.type === undefined && "size" in item)) &&
+        !(typeof item.existingClaim === "string" && item.existingClaim !== "");
+      if (creates) out.push({ kind: "persistence", text: `${key}.${claim} (PVC)`, path: [...path, claim] });
+    }
+    return;
+  }
+  if (name === "crds" && (block.enabled === true || block.install === true) && block.keep !== true)
+    out.push({ kind: "crds", text: `${key} (CRDs installed by the release)`, path });
+}
+
+/** Claim templates and CRD switches, wherever they sit (list items included). */
+function flagAssets(name: string, { key, path, value }: ValueNode, out: ReleaseAsset[]): void {
+  if (name === "volumeClaimTemplates" && Array.isArray(value) && value.length > 0)
+    out.push({ kind: "persistence", text: `${key} (PVCs)`, path });
+  if (name === "volumeClaimTemplate" && isRecord(value) && Object.keys(value).length > 0)
+    out.push({ kind: "persistence", text: `${key} (PVC)`, path });
+  if (CRD_FLAG.test(name) && (value === true || value === "true"))
+    out.push({ kind: "crds", text: `${key} (CRDs installed by the release)`, path });
 }

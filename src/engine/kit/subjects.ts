@@ -136,3 +136,18 @@ export function show(value: unknown): string {
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
+
+export interface EditedPairDiff extends PairDiff {
+  base: Subject;
+  head: Subject;
+}
+
+/** Pairs on both sides whose values changed: edits (and replacements), not additions or deletions. */
+export function editedDiffs(context: ReviewContext): EditedPairDiff[] {
+  const result: EditedPairDiff[] = [];
+  for (const diff of context.diffs) {
+    const { base, head } = diff.pair;
+    if (base && head && diff.changes.length > 0) result.push({ ...diff, base, head });
+  }
+  return result;
+}

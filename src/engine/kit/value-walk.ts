@@ -38,9 +38,17 @@ export interface ValueNode {
 
 const WALK_DEPTH_LIMIT = 64;
 
-/** Visits every node of a value depth-first (maps and lists included), never throwing on odd input. */
-export function walkValue(value: unknown, visit: (node: ValueNode) => void): void {
-  walkNode(value, [], "", null, undefined, visit);
+/**
+ * Visits every node of a value depth-first (maps and lists included), never throwing on odd input.
+ * `maxDepth` stops at nodes that many segments deep: a caller that only reads shallow keys skips
+ * the rest of a large values tree.
+ */
+export function walkValue(
+  value: unknown,
+  visit: (node: ValueNode) => void,
+  maxDepth = WALK_DEPTH_LIMIT,
+): void {
+  walkNode(value, [], "", null, undefined, visit, Math.min(maxDepth, WALK_DEPTH_LIMIT));
 }
 
 function walkNode(
@@ -50,18 +58,20 @@ function walkNode(
   name: PathSegment | null,
   parent: unknown,
   visit: (node: ValueNode) => void,
+  maxDepth: number,
 ): void {
   visit({ path, key, name, value, parent });
-  if (path.length >= WALK_DEPTH_LIMIT) return;
+  if (path.length >= maxDepth) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       const itemName = isRecord(item) && typeof item.name === "string" ? item.name : null;
       const itemKey = itemName === null ? `${key}[${i}]` : `${key}[name=${itemName}]`;
-      walkNode(item, [...path, i], itemKey, i, value, visit);
+      walkNode(item, [...path, i], itemKey, i, value, visit, maxDepth);
     });
   } else if (isRecord(value)) {
     for (const [childName, child] of Object.entries(value)) {
-      walkNode(child, [...path, childName], key ? `${key}.${childName}` : childName, childName, value, visit);
+      const childKey = key ? `${key}.${childName}` : childName;
+      walkNode(child, [...path, childName], childKey, childName, value, visit, maxDepth);
     }
   }
 }
@@ -138,3 +148,11 @@ export function replacementLocation(context: ReviewContext, pair: SubjectPair): 
   const renamed = context.changeSet.files.find((file) => file.previousPath === base.path)?.path;
   return head.path === base.path || head.path === renamed ? head : base;
 }
+
+/** A switch that is on: YAML `true`, or the string `"true"` (values files often quote it). */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
+/** Readable form of a real path, as the diff writes it: `spec.sources[0].repoURL`. */
+export { formatValuePath } from "../../diff/path.js";
