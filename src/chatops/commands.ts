@@ -14,8 +14,6 @@ export type Command =
   | { kind: "recheck" }
   | { kind: "help"; unknown: string | null };
 
-export const COMMAND_NAMES = ["explain", "ack", "recheck", "help"] as const;
-
 /** More than this many commands in one comment are ignored (one reply answers them all). */
 export const MAX_COMMANDS = 10;
 
@@ -77,7 +75,7 @@ function cleanPath(path: string): string {
  * The lines of a body that can hold a command: not in a quote, a code block or an HTML comment.
  * A lazy continuation line of a quote is treated as quoted too.
  */
-export function commandLines(body: string): string[] {
+function commandLines(body: string): string[] {
   const out: string[] = [];
   let fence: { char: string; length: number } | null = null;
   let inHtmlComment = false;

@@ -156,14 +156,14 @@ export function closestIds(
     .map(({ candidate }) => candidate);
 }
 
-/** `/explain <unknown-rule>`. */
-export function renderUnknownRule(ruleId: string, knownIds: readonly string[]): string {
+/** `/explain` or `/ack` of a rule id that is not registered; `outcome` says what did not happen. */
+export function renderUnknownRule(ruleId: string, knownIds: readonly string[], outcome = ""): string {
   const suggestions = closestIds(ruleId, knownIds);
   const hint =
     suggestions.length > 0
       ? `Did you mean ${suggestions.map((id) => inlineCode(id)).join(", ")}?`
       : "Reply `/explain` to see the rules that found something here.";
-  return reply(`There is no rule ${inlineCode(ruleId)}. ${hint}`);
+  return reply(`There is no rule ${inlineCode(ruleId)}. ${hint}${outcome ? ` ${outcome}` : ""}`);
 }
 
 /** `/explain <path>`: the findings in the file and what changes in it. */
@@ -277,12 +277,6 @@ export function renderAckRefused(input: AckRefusalInput): string {
       );
     }
   }
-}
-
-export function renderRecheckStarted(headSha: string): string {
-  return reply(
-    `Reviewing ${inlineCode(headSha.slice(0, 7))} again; the comment and the check update when done.`,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,9 +5,8 @@
 import type { ReviewConfig } from "../engine/config.js";
 import type { Verdict } from "../engine/policy.js";
 import { SEVERITIES, severityRank, type Severity } from "../engine/types.js";
-import { checklistKey } from "../render/markdown-parts.js";
 import { escapeMarkdown } from "../render/safe-text.js";
-import { ackedFingerprints, countedTicks, type GateState } from "./state.js";
+import { ackedFingerprints, checklistKeys, countedTicks, type GateState } from "./state.js";
 
 export type GateConfig = ReviewConfig["gate"];
 
@@ -72,7 +71,7 @@ export interface GateDecision {
   missing: string[];
 }
 
-export const WRITE_PERMISSIONS: readonly Permission[] = ["admin", "maintain", "write"];
+const WRITE_PERMISSIONS: readonly Permission[] = ["admin", "maintain", "write"];
 
 export function hasWriteAccess(permission: Permission | undefined): boolean {
   return permission !== undefined && WRITE_PERMISSIONS.includes(permission);
@@ -143,11 +142,9 @@ export function evaluateGate(input: GateInput, config: GateConfig): GateDecision
   const ticks = countedTicks(input.state, input.author);
   const unticked =
     config.checklist === "required"
-      ? gating.flatMap((finding) =>
-          Array.from({ length: finding.checklist }, (_, i) => checklistKey(finding.fingerprint, i)).filter(
-            (key) => !ticks.has(key),
-          ),
-        )
+      ? gating
+          .flatMap((finding) => checklistKeys(finding.fingerprint, finding.checklist))
+          .filter((key) => !ticks.has(key))
       : [];
 
   const missing: string[] = [];

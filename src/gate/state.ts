@@ -42,6 +42,11 @@ export function emptyGateState(): GateState {
   return { version: 1, ticks: {}, acks: [] };
 }
 
+/** Nothing ticked, nothing acknowledged: no block is needed. */
+export function isEmptyGateState(state: GateState): boolean {
+  return Object.keys(state.ticks).length === 0 && state.acks.length === 0;
+}
+
 /** The hidden block, placed at the end of the comment. */
 export function renderGateState(state: GateState): string {
   const json = JSON.stringify(state).replace(/-->/g, "--\\u003e").replace(/</g, "\\u003c");

@@ -212,14 +212,16 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
       return renderHelp(command.unknown);
     case "recheck": {
       const verdict = await reviewPullRequest(a.context, a.target);
+      const head = inlineCode(a.target.headSha.slice(0, 7));
+      // null: the head moved on during the review and the result was dropped (never "reviewed").
       return verdict
-        ? `Reviewed ${inlineCode(a.target.headSha.slice(0, 7))} again: ${inlineCode(plainText(verdict.title))}.`
-        : `Reviewed ${inlineCode(a.target.headSha.slice(0, 7))} again.`;
+        ? `Reviewed ${head} again: ${inlineCode(plainText(verdict.title))}.`
+        : `A newer commit was pushed while ${head} was reviewed, so this result was dropped; the newer commit gets its own review.`;
     }
     case "explain":
     case "explain-path": {
       const computed = await a.review();
-      if (!computed.ok) return configProblem(computed.errors);
+      if (!computed.ok) return configProblem(computed.errors, "there is nothing to explain yet");
       const input = {
         findings: computed.outcome.findings,
         review: computed.review,
@@ -238,7 +240,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
           rules.map((r) => r.meta.id),
         );
       const computed = await a.review();
-      if (!computed.ok) return configProblem(computed.errors);
+      if (!computed.ok) return configProblem(computed.errors, "there is nothing to explain yet");
       return renderExplainRule({
         rule,
         explainText: await readExplainText(rule.meta.id),
@@ -262,18 +264,19 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
           permission,
         });
       }
+      // No such rule at all (a typo): said before a review is spent on it, with the closest ids.
       if (!rules.some((rule) => rule.meta.id === command.ruleId)) {
-        return renderAckRefused({
-          reason: "unknown-rule",
-          sender: a.sender,
-          ruleId: command.ruleId,
-          ruleIdsHere: rules.map((rule) => rule.meta.id),
-        });
+        return renderUnknownRule(
+          command.ruleId,
+          rules.map((rule) => rule.meta.id),
+          "Nothing was acknowledged.",
+        );
       }
       // The ack is recorded in the comment's state by a full review of the current head, which
       // also shows it next to the finding and re-decides the gate.
       let reply = "";
-      let configErrors: readonly string[] | null = null;
+      // Assigned in a callback: the assertion keeps TypeScript from narrowing it to null for good.
+      let configErrors = null as readonly string[] | null;
       const verdict = await reviewPullRequest(a.context, a.target, {
         onInvalidConfig: (errors) => {
           configErrors = errors;
@@ -299,9 +302,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
       });
       if (reply !== "") return reply;
       // The review stopped before it could record the ack: say so, never post an empty reply.
-      if (configErrors) {
-        return `The review configuration is invalid, so nothing was acknowledged:\n\n${(configErrors as readonly string[]).map((e) => `- ${inlineCode(e)}`).join("\n")}`;
-      }
+      if (configErrors) return configProblem(configErrors, "nothing was acknowledged");
       return verdict === null
         ? "The pull request moved on to a newer commit while the ack was being recorded: nothing was acknowledged. " +
             "Send the `/ack` again once the new commit is reviewed."
@@ -310,8 +311,8 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
   }
 }
 
-function configProblem(errors: readonly string[]): string {
-  return `The review configuration is invalid, so there is nothing to explain yet:\n\n${errors.map((e) => `- ${inlineCode(e)}`).join("\n")}`;
+function configProblem(errors: readonly string[], consequence: string): string {
+  return `The review configuration is invalid, so ${consequence}:\n\n${errors.map((e) => `- ${inlineCode(e)}`).join("\n")}`;
 }
 
 /** Ticks in the bot's own comment: recorded (who, when), shown, and the gate re-decided. */

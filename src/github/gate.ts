@@ -22,6 +22,7 @@ import {
 import {
   applyTickChanges,
   hasGateState,
+  isEmptyGateState,
   parseGateState,
   pruneGateState,
   renderChecklistState,
@@ -36,7 +37,13 @@ import { appIdentity } from "./identity.js";
 import { allowedReviewers, listReviews, permissionsOf, reviewersToLookUp } from "./gate-inputs.js";
 import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import type { PullRequestRef } from "./pull-request.js";
-import { findStickyComment, isOwnStickyComment, type IssueComment } from "./sticky-comment.js";
+import {
+  findStickyComment,
+  isOwnStickyComment,
+  writeStickyComment,
+  type IssueComment,
+  type StickyComment,
+} from "./sticky-comment.js";
 
 type Octokit = Pick<ProbotOctokit, "rest" | "paginate">;
 
@@ -121,7 +128,7 @@ interface GateCheck {
  * the same name by another App or a workflow (anyone can create one) is never read: GitHub filters
  * by `app_id`, and so do we. Without knowing our App id, no run is ours.
  */
-export async function findGateCheck(
+async function findGateCheck(
   octokit: Octokit,
   target: GateTarget,
   appId: number | null,
@@ -182,31 +189,23 @@ export async function reevaluateGate(
   const self = check?.app ?? identity;
   if (edit && !isOwnStickyComment(edit.comment, self)) return true;
 
-  let comment: { id: number; body: string; previous: string } | null;
+  // `trusted`: the body the bot last wrote (before the edit), the one to rewrite; `current`: as it is now.
+  let comment: { current: StickyComment; trusted: string } | null;
   let state: GateState;
   if (edit) {
-    state = applyTickChanges(
-      parseGateState(edit.from),
-      tickChanges(edit.from, edit.comment.body ?? ""),
-      edit.editor,
-      edit.at,
-    );
-    comment = { id: edit.comment.id, body: edit.from, previous: edit.comment.body ?? "" };
+    const body = edit.comment.body ?? "";
+    state = applyTickChanges(parseGateState(edit.from), tickChanges(edit.from, body), edit.editor, edit.at);
+    comment = { current: { id: edit.comment.id, body, url: edit.comment.html_url }, trusted: edit.from };
   } else {
     const sticky = await findStickyComment(octokit, target, self);
     state = parseGateState(sticky?.body);
-    comment = sticky ? { id: sticky.id, body: sticky.body, previous: sticky.body } : null;
+    comment = sticky ? { current: sticky, trusted: sticky.body } : null;
   }
 
   if (!check) {
     // No finished review of this head yet: keep the ticks, let a full review decide.
     if (edit && comment)
-      await writeComment(
-        octokit,
-        target,
-        comment,
-        withState(renderChecklistState(comment.body, state), state),
-      );
+      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state));
     return false;
   }
   const configResult = await loadRepoConfig(context);
@@ -214,37 +213,22 @@ export async function reevaluateGate(
 
   const findings = check.state.findings;
   state = pruneGateState(state, new Set(findings.map((finding) => finding.fingerprint)));
-  // The policy's own verdict for these findings: decideVerdict reads only their severities.
   const gateSeverity = configResult.config.gate.severity;
-  const held = decideVerdict(
-    {
-      findings,
-      gating: findings.filter((finding) => atLeast(finding.severity, gateSeverity)),
-      gateSeverity,
-    } as unknown as PolicyOutcome,
-    true,
-  );
+  const gating = findings.filter((finding) => atLeast(finding.severity, gateSeverity));
+  if (gating.length === 0) {
+    // Nothing reaches the gate: the review's own verdict stands.
+    if (edit && comment)
+      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state));
+    return true;
+  }
+  // The policy's own verdict for these findings: decideVerdict reads only their severities.
+  const held = decideVerdict({ findings, gating, gateSeverity } as unknown as PolicyOutcome, true);
   const { decision, verdict } = await decideGate(octokit, target, {
     findings,
     config: configResult.config.gate,
     state,
     baseVerdict: held,
   });
-  if (
-    decision.gating.length === 0 &&
-    decision.acknowledged.length === 0 &&
-    !findings.some((f) => atLeast(f.severity, configResult.config.gate.severity))
-  ) {
-    // Nothing reaches the gate: the review's own verdict stands.
-    if (edit && comment)
-      await writeComment(
-        octokit,
-        target,
-        comment,
-        withState(renderChecklistState(comment.body, state), state),
-      );
-    return true;
-  }
   log.info(
     { open: decision.open, missing: decision.missing, conclusion: verdict.conclusion },
     "gate re-evaluated",
@@ -264,25 +248,10 @@ export async function reevaluateGate(
     });
   }
   if (comment) {
-    const body = withVerdictLine(withState(renderChecklistState(comment.body, state), state), verdict.line);
-    await writeComment(octokit, target, comment, body);
+    const body = withVerdictLine(checklistBody(comment.trusted, state), verdict.line);
+    await writeStickyComment(octokit, target, comment.current, body);
   }
   return true;
-}
-
-async function writeComment(
-  octokit: Octokit,
-  target: GateTarget,
-  comment: { id: number; previous: string },
-  body: string,
-): Promise<void> {
-  if (body === comment.previous) return;
-  await octokit.rest.issues.updateComment({
-    owner: target.owner,
-    repo: target.repo,
-    comment_id: comment.id,
-    body,
-  });
 }
 
 /** The check summary starts with the verdict line. */
@@ -291,8 +260,11 @@ function replaceFirstLine(summary: string, line: string): string {
   return end < 0 ? line : line + summary.slice(end);
 }
 
-/** Adds or updates the state block, only when there is something to keep. */
-function withState(body: string, state: GateState): string {
-  const empty = Object.keys(state.ticks).length === 0 && state.acks.length === 0;
-  return empty && !hasGateState(body) ? body : withGateState(body, state);
+/**
+ * The checklist lines and the state block brought in line with the state. The block is added only
+ * when there is something to keep.
+ */
+function checklistBody(body: string, state: GateState): string {
+  const ticked = renderChecklistState(body, state);
+  return isEmptyGateState(state) && !hasGateState(ticked) ? ticked : withGateState(ticked, state);
 }

@@ -19,7 +19,7 @@ export interface AppOptions {
   retry?: RetryOptions;
 }
 
-export const PULL_REQUEST_EVENTS: (
+const PULL_REQUEST_EVENTS: (
   | "pull_request.opened"
   | "pull_request.synchronize"
   | "pull_request.reopened"

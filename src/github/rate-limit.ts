@@ -25,7 +25,7 @@ interface ResponseLike {
 }
 
 /** Seconds to wait before retrying, or null when the error is not a secondary rate limit. */
-export function secondaryRateLimitWait(error: unknown, now = Date.now()): number | null {
+function secondaryRateLimitWait(error: unknown, now = Date.now()): number | null {
   const e = error as ResponseLike;
   if (e?.status !== 403 && e?.status !== 429) return null;
   const headers = e.response?.headers ?? {};

@@ -4,8 +4,7 @@
  */
 import type { Logger, ProbotOctokit } from "probot";
 import { rules } from "../../rules/index.js";
-import type { ReviewConfig } from "../engine/config.js";
-import { CONFIG_PATH } from "../engine/config.js";
+import { CONFIG_PATH, type ReviewConfig } from "../engine/config.js";
 import {
   applyPolicy,
   configErrorVerdict,
@@ -35,6 +34,7 @@ import { findStickyComment, writeStickyComment } from "./sticky-comment.js";
 import { decideGate, requestReviewers } from "./gate.js";
 import {
   acksByFingerprint,
+  isEmptyGateState,
   parseGateState,
   pruneGateState,
   renderGateState,
@@ -90,7 +90,7 @@ export type ComputedReview =
       review: ReviewResult;
       outcome: PolicyOutcome;
       verdict: Verdict;
-      baseSha: string;
+      /** `links.baseSha` is the merge base that was reviewed. */
       links: LinkContext;
     }
   | { ok: false; errors: string[] };
@@ -135,7 +135,7 @@ export async function computeReview(
     "review computed",
   );
   const links: LinkContext = { repoUrl: target.repoUrl, baseSha, headSha: target.headSha };
-  return { ok: true, config, review, outcome, verdict, baseSha, links };
+  return { ok: true, config, review, outcome, verdict, links };
 }
 
 async function runReview(
@@ -155,7 +155,7 @@ async function runReview(
     await completeCheckRun(octokit, target, check.id, "failure", output);
     return verdict;
   }
-  const { config, review, outcome, verdict, baseSha } = computed;
+  const { config, review, outcome, verdict, links } = computed;
 
   // The head may have moved while we read and thought: never publish over a newer review.
   const now = await readPullRequest(octokit, target);
@@ -169,7 +169,7 @@ async function runReview(
     octokit,
     {
       target,
-      baseSha,
+      links,
       check,
       config,
       review,
@@ -185,7 +185,7 @@ async function runReview(
 
 interface Publication {
   target: ReviewTarget;
-  baseSha: string;
+  links: LinkContext;
   check: StartedCheckRun;
   config: ReviewConfig;
   review: ReviewResult;
@@ -198,7 +198,7 @@ interface Publication {
 }
 
 /** Whether a new comment is wanted; an existing one is always kept current. */
-export function wantsComment(config: ReviewConfig, inScope: boolean, findings: number): boolean {
+function wantsComment(config: ReviewConfig, inScope: boolean, findings: number): boolean {
   switch (config.comment.mode) {
     case "always":
       return true;
@@ -210,8 +210,8 @@ export function wantsComment(config: ReviewConfig, inScope: boolean, findings: n
 }
 
 async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Promise<Verdict> {
-  const { target, check, config, review, outcome } = p;
-  const links: LinkContext = { repoUrl: target.repoUrl, baseSha: p.baseSha, headSha: target.headSha };
+  const { target, check, config, review, outcome, links } = p;
+  const gateTarget = { ...target, author: p.author };
 
   // The create response names the App; should it not, the App JWT still gives its id.
   const existing = await findStickyComment(octokit, target, await appIdentity(octokit, check.app));
@@ -224,27 +224,22 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   let verdict = p.verdict;
   let gateHolds = false;
   if (verdict.conclusion === "action_required") {
-    const gate = await decideGate(
-      octokit,
-      { ...target, author: p.author },
-      {
-        findings: outcome.findings.map((finding) => ({
-          fingerprint: finding.fingerprint,
-          ruleId: finding.ruleId,
-          severity: finding.severity,
-          checklist: finding.checklist.length,
-        })),
-        config: config.gate,
-        state,
-        baseVerdict: verdict,
-        freshHead: p.options.freshHead,
-      },
-    );
+    const gate = await decideGate(octokit, gateTarget, {
+      findings: outcome.findings.map((finding) => ({
+        fingerprint: finding.fingerprint,
+        ruleId: finding.ruleId,
+        severity: finding.severity,
+        checklist: finding.checklist.length,
+      })),
+      config: config.gate,
+      state,
+      baseVerdict: verdict,
+      freshHead: p.options.freshHead,
+    });
     verdict = gate.verdict;
     gateHolds = !gate.decision.open;
     log.info({ open: gate.decision.open, missing: gate.decision.missing }, "gate decided");
   }
-  const hasState = Object.keys(state.ticks).length > 0 || state.acks.length > 0;
 
   let commentUrl: string | null = existing?.url ?? null;
   if (existing || wantsComment(config, review.inScope, outcome.findings.length)) {
@@ -258,7 +253,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
           checkRunUrl: check.url,
           ticks: ticksForRender(state),
           acks: acksByFingerprint(state),
-          ...(hasState ? { trailer: renderGateState(state) } : {}),
+          ...(isEmptyGateState(state) ? {} : { trailer: renderGateState(state) }),
         })
       : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
     const written = await writeStickyComment(octokit, target, existing, body);
@@ -279,7 +274,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     outcome,
     review,
     headSha: target.headSha,
-    baseSha: p.baseSha,
+    baseSha: links.baseSha,
     links,
     commentUrl,
   });
@@ -289,7 +284,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     // The check is already complete: a refused request (a listed user who is not a collaborator, a
     // team without access) must not turn the review into a failure.
     try {
-      await requestReviewers(octokit, { ...target, author: p.author }, config.gate);
+      await requestReviewers(octokit, gateTarget, config.gate);
     } catch (error) {
       log.warn({ err: error }, "could not request reviews from gate.teams / gate.users");
     }
