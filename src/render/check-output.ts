@@ -7,7 +7,7 @@ import type { ReviewResult, Severity } from "../engine/types.js";
 import type { PolicyFinding, PolicyOutcome, Verdict } from "../engine/policy.js";
 import {
   changeSections,
-  detailsBlock,
+  fitDetailsBlocks,
   locationMarkdown,
   messageMarkdown,
   SEVERITY_HEADING,
@@ -166,24 +166,17 @@ function renderText(input: CheckOutputInput, redact: Redactor, budget: number): 
     parts.push(redact(findingText(finding, input.links)));
   }
   const findingsText = fit(parts.join("\n\n"), budget - 300);
-  let remaining = budget - findingsText.length;
-  const blocks: string[] = [];
-  let left = 0;
-  for (const section of changeSections(input.review)) {
-    const block = redact(detailsBlock(section));
-    const short = redact(detailsBlock(section, 40));
-    const chosen =
-      block.length + 2 <= remaining - 200 ? block : short.length + 2 <= remaining - 200 ? short : null;
-    if (chosen === null) {
-      left += 1;
-      continue;
-    }
-    blocks.push(chosen);
-    remaining -= chosen.length + 2;
-  }
+  // 200 characters stay free for the heading and the note on what was left out.
+  const { blocks, dropped } = fitDetailsBlocks(
+    changeSections(input.review),
+    budget - findingsText.length - 200,
+    { shortLines: 40, redact, overhead: () => 2 },
+  );
   const changes = blocks.length > 0 ? `\n\n## What changes\n\n${blocks.join("\n\n")}` : "";
   const cut =
-    left > 0 ? `\n\n_${left} more releases or objects changed; they did not fit in the check output._` : "";
+    dropped > 0
+      ? `\n\n_${dropped} more releases or objects changed; they did not fit in the check output._`
+      : "";
   return fit(`${findingsText}${changes}${cut}`.trimStart(), budget);
 }
 

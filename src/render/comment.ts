@@ -9,7 +9,7 @@ import type { PolicyFinding, PolicyOutcome, Verdict } from "../engine/policy.js"
 import {
   changeSections,
   checklistMarkdown,
-  detailsBlock,
+  fitDetailsBlocks,
   locationMarkdown,
   messageMarkdown,
   SEVERITY_HEADING,
@@ -87,28 +87,12 @@ export function renderComment(input: CommentInput): string {
     condensed = true;
   }
 
-  let budget = max - head.length - findings.length - footer.length - reserve;
-  const sections = changeSections(input.review);
-  const blocks: string[] = [];
-  let shortened = 0;
-  let dropped = 0;
-  for (const section of sections) {
-    const separator = blocks.length === 0 ? "\n\n### What changes\n\n" : "\n\n";
-    const full = redact(detailsBlock(section));
-    if (separator.length + full.length <= budget) {
-      blocks.push(full);
-      budget -= separator.length + full.length;
-      continue;
-    }
-    const short = redact(detailsBlock(section, 10));
-    if (short.length < full.length && separator.length + short.length <= budget) {
-      blocks.push(short);
-      budget -= separator.length + short.length;
-      shortened += 1;
-      continue;
-    }
-    dropped += 1;
-  }
+  const changesHeading = "\n\n### What changes\n\n";
+  const { blocks, shortened, dropped } = fitDetailsBlocks(
+    changeSections(input.review),
+    max - head.length - findings.length - footer.length - reserve,
+    { shortLines: 10, redact, overhead: (kept) => (kept === 0 ? changesHeading.length : 2) },
+  );
 
   const notes: string[] = [];
   if (condensed)
@@ -122,7 +106,7 @@ export function renderComment(input: CommentInput): string {
     ].filter(Boolean);
     notes.push(`${parts.join(" and ")} to fit GitHub's comment limit; every change is in ${rest}.`);
   }
-  const changes = blocks.length > 0 ? `\n\n### What changes\n\n${blocks.join("\n\n")}` : "";
+  const changes = blocks.length > 0 ? `${changesHeading}${blocks.join("\n\n")}` : "";
   const truncation = notes.length > 0 ? `\n\n> [!NOTE]\n> ${notes.join("\n> ")}` : "";
   const body = `${head}${findings}${changes}${truncation}${footer}`;
   // The arithmetic above keeps us under the limit; this is the belt to its braces. The trailer

@@ -191,3 +191,40 @@ export function detailsBlock(section: ChangeSection, maxLines = Number.POSITIVE_
     ? `<details><summary>${section.summary}</summary>\n\nNo value-level change to show.\n\n</details>`
     : `<details><summary>${section.summary}</summary>\n\n${body}\n\n</details>`;
 }
+
+export interface FittedBlocks {
+  blocks: string[];
+  /** Sections shown with their diff cut to the short length. */
+  shortened: number;
+  /** Sections left out: not even the short block fitted. */
+  dropped: number;
+}
+
+/**
+ * Change sections as `<details>` blocks within `budget` characters, in order: whole when they fit,
+ * else with the diff cut to `shortLines` lines, else left out. `overhead(kept)` is what placing one
+ * more block costs besides the block itself (its separator), given how many are already kept.
+ */
+export function fitDetailsBlocks(
+  sections: readonly ChangeSection[],
+  budget: number,
+  options: { shortLines: number; redact: (text: string) => string; overhead: (kept: number) => number },
+): FittedBlocks {
+  const fitted: FittedBlocks = { blocks: [], shortened: 0, dropped: 0 };
+  let left = budget;
+  for (const section of sections) {
+    const cost = options.overhead(fitted.blocks.length);
+    const full = options.redact(detailsBlock(section));
+    // A short block no shorter than the whole one cannot fit where the whole one did not.
+    const block =
+      cost + full.length <= left ? full : options.redact(detailsBlock(section, options.shortLines));
+    if (cost + block.length > left) {
+      fitted.dropped += 1;
+      continue;
+    }
+    if (block !== full) fitted.shortened += 1;
+    fitted.blocks.push(block);
+    left -= cost + block.length;
+  }
+  return fitted;
+}
