@@ -9,6 +9,7 @@ import {
   persistenceBlocks,
   podSpecsOf,
   type Mount,
+  type PersistenceBlock,
 } from "../volume-shadows-persistence/storage-model.js";
 
 /** Where Traefik keeps ACME data when a resolver names no storage (relative to its working directory). */
@@ -165,6 +166,11 @@ function verdictOf(storage: Storage, mounts: Mount[], persistenceVolume: string 
   return { kind: "onOtherVolume", owner };
 }
 
+/** The chart's own `persistence` block (top level), which decides what is mounted at `persistence.path`. */
+function chartPersistence(release: HelmRelease): PersistenceBlock | null {
+  return persistenceBlocks(release).find((item) => item.path.length === 1) ?? null;
+}
+
 function verdictKey(storage: Storage, verdict: Verdict): string {
   const mount = "other" in verdict ? verdict.other : "owner" in verdict ? verdict.owner : null;
   return [storage.resolver, storage.storage, verdict.kind, mount?.volume ?? "", mount?.mountPath ?? ""].join(
@@ -182,7 +188,7 @@ function evaluateRelease(release: HelmRelease | null): Evaluated[] {
   const storages = releaseStorages(release);
   if (storages.length === 0) return [];
   const mounts = blockMounts(release).filter((mount) => mount.scope === "values");
-  const block = persistenceBlocks(release).find((item) => item.path.length === 1) ?? null;
+  const block = chartPersistence(release);
   return storages.map((storage) => ({ storage, verdict: verdictOf(storage, mounts, block?.name ?? null) }));
 }
 
@@ -269,14 +275,12 @@ export const rule: Rule = {
           data.otherOrigin = verdict.owner.origin;
           data.fate = writeFate(verdict.owner);
         } else if (verdict.kind === "persistenceOff") {
-          const block =
-            head.type === "release" ? persistenceBlocks(head).find((item) => item.path.length === 1) : null;
+          const block = head.type === "release" ? chartPersistence(head) : null;
           data.mountPath = verdict.owner.rawMountPath;
           data.block = block ? `values.${block.label}` : "values.persistence";
           data.enabled = block?.enabled === false ? "false" : "not set (the chart's default is false)";
         } else {
-          const block =
-            head.type === "release" ? persistenceBlocks(head).find((item) => item.path.length === 1) : null;
+          const block = head.type === "release" ? chartPersistence(head) : null;
           data.hint = block?.mountPath ? ` (persistence.path is ${block.mountPath})` : "";
         }
         reports.push({
@@ -328,7 +332,7 @@ function locate(
     head.type === "release" &&
     previous?.storage.storage === storage.storage
   ) {
-    const block = persistenceBlocks(head).find((item) => item.path.length === 1);
+    const block = chartPersistence(head);
     if (block && getIn(head.values.value, [...block.path, "enabled"]) !== undefined) {
       return locationOf(head, [...block.path, "enabled"], "head");
     }

@@ -1,4 +1,12 @@
-import { annotationOf, getIn, isRecord, locationOf, objectDiffs, show } from "../../src/engine/rule-kit.js";
+import {
+  annotationOf,
+  getIn,
+  isRecord,
+  isTrue,
+  locationOf,
+  objectDiffs,
+  show,
+} from "../../src/engine/rule-kit.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 
@@ -24,10 +32,7 @@ function autoSync(object: KubeObject | null): AutoSync {
   if (!isRecord(automated) || automated.enabled === false || automated.enabled === "false") {
     return { prune: false, selfHeal: false };
   }
-  return {
-    prune: automated.prune === true || automated.prune === "true",
-    selfHeal: automated.selfHeal === true || automated.selfHeal === "true",
-  };
+  return { prune: isTrue(automated.prune), selfHeal: isTrue(automated.selfHeal) };
 }
 
 /** `Prune=false` / `Delete=false` items of the sync-options annotation. */
@@ -112,7 +117,7 @@ export const rule: Rule = {
         const preservePath = ["spec", "syncPolicy", "preserveResourcesOnDeletion"];
         const before = getIn(base.document.value, preservePath);
         const after = getIn(head.document.value, preservePath);
-        if ((before === true || before === "true") && after !== true && after !== "true") {
+        if (isTrue(before) && !isTrue(after)) {
           reports.push({
             messageId: "preserveOff",
             data: { name: head.identity.name, before: show(before), after: show(after) },

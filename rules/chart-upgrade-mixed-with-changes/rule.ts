@@ -78,6 +78,15 @@ function bareSeverity(bump: Bump, before: string, after: string): Severity {
   return bump.level === "major" || unpinned ? "medium" : "info";
 }
 
+/** Message data every bump shares: `87.21.0 -> 88.0.0`, `major downgrade`, the range note. */
+function bumpData(bump: Bump): { bump: string; level: string; range: string } {
+  return {
+    bump: bump.text,
+    level: bump.downgrade ? `${bump.level} downgrade` : bump.level,
+    range: bump.range ? "; a range: later versions in it are applied without review" : "",
+  };
+}
+
 function versionLocation(release: HelmRelease, fallback: FindingLocation): FindingLocation {
   const at = release.chart.versionLocation;
   return at ? { path: at.file, line: at.line, side: "head" } : fallback;
@@ -125,9 +134,7 @@ export const rule: Rule = {
       const data = {
         release: describeSubject(head),
         chart: head.chart.name ?? "?",
-        bump: bump.text,
-        level: bump.downgrade ? `${bump.level} downgrade` : bump.level,
-        range: bump.range ? "; a range: later versions in it are applied without review" : "",
+        ...bumpData(bump),
       };
       const location = versionLocation(head, locationOf(head, [], "head"));
       const evidence = { path: "chart.version", before, after };
@@ -172,9 +179,7 @@ export const rule: Rule = {
           severity: bareSeverity(bump, change.before, change.after),
           data: {
             subject: describeSubject(diff.head),
-            bump: bump.text,
-            level: bump.downgrade ? `${bump.level} downgrade` : bump.level,
-            range: bump.range ? "; a range: later versions in it are applied without review" : "",
+            ...bumpData(bump),
           },
           location: { path: change.head.file, line: change.head.line, side: "head" },
           subject: diff.pair.id,

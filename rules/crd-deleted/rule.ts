@@ -3,6 +3,7 @@ import {
   deletionProtection,
   describeSubject,
   getIn,
+  isTrue,
   leafChanges,
   locationOf,
   objectDiffs,
@@ -17,10 +18,6 @@ import type { HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
 const INSTALL_FLAG = /(^|\.)(installCRDs|manageCRDs|createCRDs|crds\.(enabled|install|create))$/;
 /** Values that make a chart mark its CRDs `helm.sh/resource-policy: keep`. */
 const KEEP_FLAG = /(^|\.)crds\.keep$/;
-
-function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
-}
 
 /** `path: true` of the first CRD install flag set in the release's values, or null. */
 function managedCrdsFlag(release: HelmRelease): { path: (string | number)[]; text: string } | null {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { getIn, locationOf, objectDiffs, pairLocation, show } from "../../src/engine/rule-kit.js";
+import { getIn, isTrue, locationOf, objectDiffs, pairLocation, show } from "../../src/engine/rule-kit.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 
 const GROUP = "kustomize.toolkit.fluxcd.io";
@@ -11,8 +11,7 @@ function spec(object: KubeObject, field: string): unknown {
 }
 
 function prunes(object: KubeObject): boolean {
-  const value = spec(object, "prune");
-  return value === true || value === "true";
+  return isTrue(spec(object, "prune"));
 }
 
 /**

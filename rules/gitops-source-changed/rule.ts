@@ -1,6 +1,7 @@
 import semver from "semver";
 import {
   describeSubject,
+  formatValuePath,
   getIn,
   isRecord,
   locationOf,
@@ -143,7 +144,7 @@ function refKind(text: string, hint: RefKind | null): RefKind {
 function makeRef(value: unknown, hint: RefKind | null, path: PathSegment[]): Ref | null {
   if (typeof value !== "string" && typeof value !== "number") return null;
   const text = String(value);
-  return { text, kind: refKind(text, hint), field: fieldText(path), path };
+  return { text, kind: refKind(text, hint), field: formatValuePath(path), path };
 }
 
 /** Unset, empty and `HEAD` all mean the default branch. */
@@ -168,21 +169,10 @@ function refText(ref: Ref): string {
   }
 }
 
-function fieldText(path: readonly PathSegment[]): string {
-  return path
-    .map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`))
-    .join("")
-    .slice(1);
-}
-
 // ------------------------------------------------------------------ where subjects pull from
 
 function str(value: unknown): string | null {
   return typeof value === "string" && value.trim() !== "" ? value : null;
-}
-
-function groupOf(object: KubeObject): string {
-  return object.identity.group;
 }
 
 /** Flux source objects: `spec.url` and `spec.ref` (GitRepository, OCIRepository), bucket endpoints. */
@@ -256,12 +246,12 @@ function recordPoint(record: Record<string, unknown>, path: PathSegment[], key: 
   const ref = revisionKey
     ? makeRef(record[revisionKey], chart ? "version" : null, [...path, revisionKey])
     : url && !chart
-      ? { text: "HEAD", kind: "default" as const, field: fieldText([...path, "targetRevision"]), path }
+      ? { text: "HEAD", kind: "default" as const, field: formatValuePath([...path, "targetRevision"]), path }
       : null;
   return {
     key,
     url,
-    urlField: fieldText([...path, "repoURL"]),
+    urlField: formatValuePath([...path, "repoURL"]),
     urlPath: [...path, "repoURL"],
     ref,
     registry: chart,
@@ -364,7 +354,7 @@ function compare(before: SourcePoint, after: SourcePoint): Verdict | null {
   if (!a || !b || sameRef(a, b)) return null;
   const sameField = a.field === b.field;
   const data = {
-    field: sameField ? b.field : fieldText(b.path.slice(0, -1)) || b.field,
+    field: sameField ? b.field : formatValuePath(b.path.slice(0, -1)) || b.field,
     before: sameField ? a.text : refText(a),
     after: sameField ? b.text : refText(b),
     urlNote: urlNote(after),
@@ -420,7 +410,7 @@ function sourceRefOf(object: KubeObject): SourceRef | null {
       kind: str(getIn(ref, ["kind"])) ?? "GitRepository",
       namespace: str(getIn(ref, ["namespace"])) ?? object.identity.namespace,
       name,
-      field: fieldText(path),
+      field: formatValuePath(path),
       path: [...path, "name"],
     };
   }
@@ -435,7 +425,7 @@ function sourceRefText(ref: SourceRef): string {
 function resolveSource(context: ReviewContext, ref: SourceRef, side: "base" | "head"): SourcePoint | null {
   for (const pair of context.pairs) {
     const subject = pair[side];
-    if (subject?.type !== "object" || groupOf(subject) !== FLUX_SOURCE_GROUP) continue;
+    if (subject?.type !== "object" || subject.identity.group !== FLUX_SOURCE_GROUP) continue;
     const { kind, name, namespace } = subject.identity;
     if (kind !== ref.kind || name !== ref.name) continue;
     if (namespace && ref.namespace && namespace !== ref.namespace) continue;
@@ -551,8 +541,8 @@ export const rule: Rule = {
       // A replaced pair is a new object (another name): its consumers' sourceRef says what moves.
       if (!base || !head || pair.status !== "modified") continue;
       const kind = head.identity.kind;
-      if (base.identity.kind !== kind || groupOf(base) !== groupOf(head)) continue;
-      const group = groupOf(head);
+      if (base.identity.kind !== kind || base.identity.group !== head.identity.group) continue;
+      const group = head.identity.group;
       if (CONSUMERS[kind] === group) {
         const verdict = sourceRefVerdict(context, base, head);
         if (verdict) push(head, pair.id, verdict);

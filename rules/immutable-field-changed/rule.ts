@@ -4,6 +4,7 @@ import {
   changeLocation,
   changesUnder,
   describeSubject,
+  formatValuePath,
   getIn,
   leafChanges,
   locationOf,
@@ -57,13 +58,6 @@ function truncate(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-function fieldText(path: readonly PathSegment[]): string {
-  return path
-    .map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`))
-    .join("")
-    .slice(1);
-}
-
 export const rule: Rule = {
   meta: {
     id: "immutable-field-changed",
@@ -108,13 +102,14 @@ export const rule: Rule = {
         if (kind === "Service" && (after === undefined || after === "")) continue;
         const force = forcedReplace(head);
         // Name the innermost change (`...requests.storage 10Gi -> 50Gi`) rather than the whole field.
-        const inner = changesUnder(diff, fieldText(path)).find((change) => change.op === "changed") ?? null;
+        const inner =
+          changesUnder(diff, formatValuePath(path)).find((change) => change.op === "changed") ?? null;
         const text = (value: unknown) => truncate(show(value), 120);
         reports.push({
           messageId: force ? "recreated" : "rejected",
           data: {
             subject: describeSubject(head),
-            field: inner?.path ?? fieldText(path),
+            field: inner?.path ?? formatValuePath(path),
             before: text(inner ? inner.before : before),
             after: text(inner ? inner.after : after),
             ...(force
@@ -130,7 +125,7 @@ export const rule: Rule = {
           severity: force && kind === "Job" ? "medium" : "high",
           location: locationOf(head, inner?.headPath ?? path, "head"),
           subject: pair.id,
-          evidence: { path: fieldText(path), before, after },
+          evidence: { path: formatValuePath(path), before, after },
         });
         break; // one finding per object: the first immutable field is enough to fail the apply
       }

@@ -9,10 +9,12 @@ import {
   locationOf,
   podSpecOf,
   routedHostsOf,
+  valuesIngressClass,
   valuesRouteHosts,
   valuesRoutesOf,
   valuesServicesOf,
   WORKLOAD_KINDS,
+  type RoutedHost,
 } from "../../src/engine/rule-kit.js";
 import type {
   HelmRelease,
@@ -22,6 +24,7 @@ import type {
   RuleReport,
   SubjectPair,
 } from "../../src/engine/types.js";
+import type { Subject } from "../../src/model/types.js";
 
 /** A family of ingress controllers, recognised by chart, image and controller name. */
 interface Family {
@@ -161,8 +164,8 @@ function argsOf(object: KubeObject): string[] {
   const spec = podSpecOf(object);
   const containers = spec && Array.isArray(spec.containers) ? spec.containers : [];
   return containers.flatMap((c) => {
-    const args = [...(Array.isArray(getIn(c, ["args"])) ? (getIn(c, ["args"]) as unknown[]) : [])];
-    return args.filter((a): a is string => typeof a === "string");
+    const args = getIn(c, ["args"]);
+    return Array.isArray(args) ? args.filter((a): a is string => typeof a === "string") : [];
   });
 }
 
@@ -205,17 +208,22 @@ function releaseClasses(release: HelmRelease, family: Family): { classes: Set<st
   return { classes, isDefault };
 }
 
+/** The address the first cloud or bare-metal annotation of a Service pins, or null. */
+function annotatedAddress(annotations: unknown): string | null {
+  if (!isRecord(annotations)) return null;
+  for (const name of LOAD_BALANCER_IP_ANNOTATIONS) {
+    const value = annotations[name];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return null;
+}
+
 function releaseAddress(release: HelmRelease): string | null {
   for (const service of valuesServicesOf(release)) {
     const ip = getIn(service.block, ["loadBalancerIP"]) ?? getIn(service.block, ["spec", "loadBalancerIP"]);
     if (typeof ip === "string" && ip !== "") return ip;
-    const annotations = getIn(service.block, ["annotations"]);
-    if (isRecord(annotations)) {
-      for (const name of LOAD_BALANCER_IP_ANNOTATIONS) {
-        const value = annotations[name];
-        if (typeof value === "string" && value !== "") return value;
-      }
-    }
+    const annotated = annotatedAddress(getIn(service.block, ["annotations"]));
+    if (annotated) return annotated;
   }
   return null;
 }
@@ -228,14 +236,7 @@ function gatewayAddress(object: KubeObject): string | null {
       .filter((v): v is string => typeof v === "string");
     if (values.length > 0) return values.join(", ");
   }
-  const annotations = getIn(object.document.value, ["spec", "infrastructure", "annotations"]);
-  if (isRecord(annotations)) {
-    for (const name of LOAD_BALANCER_IP_ANNOTATIONS) {
-      const value = annotations[name];
-      if (typeof value === "string" && value !== "") return value;
-    }
-  }
-  return null;
+  return annotatedAddress(getIn(object.document.value, ["spec", "infrastructure", "annotations"]));
 }
 
 /** GatewayClass names in the change set (either side) whose controller belongs to `family`. */
@@ -371,11 +372,12 @@ function parentNames(value: unknown): string[] {
 /** Ingresses, routes and Gateways in the change set (both sides) that need this controller. */
 function dependentsOf(context: ReviewContext, controller: Controller, onlyController: boolean): string[] {
   const found = new Map<string, Set<string>>();
-  const note = (owner: string, hosts: string[]): void => {
+  const note = (owner: string, hosts: readonly RoutedHost[]): void => {
     const set = found.get(owner) ?? new Set<string>();
-    hosts.forEach((host) => set.add(host));
+    for (const { host } of hosts) set.add(host);
     found.set(owner, set);
   };
+  const noteSubject = (subject: Subject): void => note(describeSubject(subject), routedHostsOf(subject));
   const classMatches = (ingressClass: string | null): boolean =>
     ingressClass === null
       ? controller.isDefault || onlyController
@@ -392,10 +394,7 @@ function dependentsOf(context: ReviewContext, controller: Controller, onlyContro
         controller.gatewayClasses.has(className)
       ) {
         gateways.add(subject.identity.name);
-        note(
-          describeSubject(subject),
-          routedHostsOf(subject).map((h) => h.host),
-        );
+        noteSubject(subject);
       }
     }
   }
@@ -412,25 +411,14 @@ function dependentsOf(context: ReviewContext, controller: Controller, onlyContro
             ["metadata", "annotations"],
             ["spec", "ingressClassName"],
           );
-          if (classMatches(ingressClass))
-            note(
-              describeSubject(subject),
-              routedHostsOf(subject).map((h) => h.host),
-            );
+          if (classMatches(ingressClass)) noteSubject(subject);
         } else if (
           (kind === "IngressRoute" || kind === "IngressRouteTCP") &&
           controller.family.label === "Traefik"
         ) {
-          note(
-            describeSubject(subject),
-            routedHostsOf(subject).map((h) => h.host),
-          );
+          noteSubject(subject);
         } else if (/Route$/.test(kind) && subject.identity.group === GATEWAY_GROUP) {
-          if (parentNames(getIn(value, ["spec"])).some((name) => gateways.has(name)))
-            note(
-              describeSubject(subject),
-              routedHostsOf(subject).map((h) => h.host),
-            );
+          if (parentNames(getIn(value, ["spec"])).some((name) => gateways.has(name))) noteSubject(subject);
         }
       } else {
         for (const route of valuesRoutesOf(subject)) {
@@ -441,19 +429,9 @@ function dependentsOf(context: ReviewContext, controller: Controller, onlyContro
             controller.kind !== "gateway" &&
             controller.kind !== "gatewayclass"
           ) {
-            const ingressClass =
-              ingressClassOf(route.block, ["annotations"], ["className"]) ??
-              (typeof route.block.ingressClassName === "string" ? route.block.ingressClassName : null);
-            if (classMatches(ingressClass))
-              note(
-                owner,
-                valuesRouteHosts(route).map((h) => h.host),
-              );
+            if (classMatches(valuesIngressClass(route))) note(owner, valuesRouteHosts(route));
           } else if (route.via === "route" && parentNames(route.block).some((name) => gateways.has(name))) {
-            note(
-              owner,
-              valuesRouteHosts(route).map((h) => h.host),
-            );
+            note(owner, valuesRouteHosts(route));
           }
         }
       }
@@ -510,10 +488,8 @@ export const rule: Rule = {
       .filter((found): found is Controller => found !== null);
     // How many controllers the change set knows on the base side: alone, it serves every Ingress.
     const known = context.pairs.filter((pair) => {
-      const base = pair.base;
-      if (base?.type === "release")
-        return familyOfRelease(base) !== null && !familyOfRelease(base)?.needsDependents;
-      return false;
+      const family = pair.base?.type === "release" ? familyOfRelease(pair.base) : null;
+      return family !== null && !family.needsDependents;
     }).length;
     const added = context.pairs.flatMap((pair) => {
       const head = pair.head;

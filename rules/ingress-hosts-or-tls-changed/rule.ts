@@ -2,19 +2,18 @@ import {
   describeSubject,
   getIn,
   ingressClassOf,
-  isRecord,
   listNames,
   locationOf,
   routedHostsOf,
+  valuesIngressClass,
   valuesRoutesOf,
   type ValuesRoute,
 } from "../../src/engine/rule-kit.js";
 import type { FindingLocation, HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
+import type { Subject } from "../../src/model/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 
 const ROUTE_KINDS = new Set(["Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "Gateway", "IngressRoute"]);
-
-type Subject = HelmRelease | KubeObject;
 
 /** TLS of an Ingress (or values ingress): `secret[host,host]` entries, sorted, for comparison. */
 function tlsOf(value: unknown): string[] {
@@ -68,10 +67,7 @@ function same(a: readonly string[], b: readonly string[]): boolean {
 
 function valuesClass(route: ValuesRoute | undefined): string | null {
   if (!route || !route.enabled || route.via !== "ingress") return null;
-  return (
-    ingressClassOf(route.block, ["annotations"], ["className"]) ??
-    (typeof route.block.ingressClassName === "string" ? route.block.ingressClassName : null)
-  );
+  return valuesIngressClass(route);
 }
 
 function hostSet(subject: Subject | null): Map<string, string> {
@@ -117,10 +113,8 @@ export const rule: Rule = {
   ],
   evaluate(context) {
     const reports: RuleReport[] = [];
-    for (const diff of context.diffs) {
-      const { pair } = diff;
-      const base = pair.base as Subject | null;
-      const head = pair.head as Subject | null;
+    for (const { pair } of context.diffs) {
+      const { base, head } = pair;
       if (!base || !head || (pair.status !== "modified" && pair.status !== "replaced")) continue;
       if (base.type === "object" && head.type === "object") {
         if (!ROUTE_KINDS.has(head.identity.kind)) continue;
@@ -143,22 +137,20 @@ function hostReports(base: Subject, head: Subject, pairId: string, anchor: PathS
   const removed = [...before.keys()].filter((host) => !after.has(host));
   const added = [...after.keys()].filter((host) => !before.has(host));
   if (removed.length === 0 && added.length === 0) return [];
-  const subject = describeSubject(head);
-  const reports: RuleReport[] = [];
   const firstAdded = routedHostsOf(head).find((host) => added.includes(host.host));
-  const location = firstAdded ? at(head, firstAdded.path) : at(head, anchor);
-  reports.push({
-    messageId: "hostsChanged",
-    data: {
-      subject,
-      removed: removed.length > 0 ? listNames(removed) : "none",
-      added: added.length > 0 ? listNames(added) : "none",
+  return [
+    {
+      messageId: "hostsChanged",
+      data: {
+        subject: describeSubject(head),
+        removed: removed.length > 0 ? listNames(removed) : "none",
+        added: added.length > 0 ? listNames(added) : "none",
+      },
+      location: at(head, firstAdded ? firstAdded.path : anchor),
+      subject: pairId,
+      evidence: { path: "hosts", before: [...before.keys()], after: [...after.keys()] },
     },
-    location,
-    subject: pairId,
-    evidence: { path: "hosts", before: [...before.keys()], after: [...after.keys()] },
-  });
-  return reports;
+  ];
 }
 
 function objectReports(base: KubeObject, head: KubeObject, pairId: string): RuleReport[] {
@@ -301,7 +293,7 @@ function releaseReports(base: HelmRelease, head: HelmRelease, pairId: string): R
     if (now?.via === "route" && was?.via === "route" && now.enabled && was.enabled) {
       const parentsBefore = parentRefs(was.block);
       const parentsAfter = parentRefs(now.block);
-      if (!same(parentsBefore, parentsAfter) && isRecord(now.block)) {
+      if (!same(parentsBefore, parentsAfter)) {
         reports.push({
           messageId: "parentsChanged",
           data: {

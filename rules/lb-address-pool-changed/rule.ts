@@ -2,6 +2,7 @@ import {
   describeSubject,
   getIn,
   isRecord,
+  isTrue,
   leafChanges,
   listNames,
   locationOf,
@@ -107,10 +108,6 @@ export function poolRanges(object: KubeObject | null): string[] {
 
 function rangesText(ranges: readonly string[]): string {
   return ranges.length > 0 ? listNames(ranges) : "(none)";
-}
-
-function isOn(value: unknown): boolean {
-  return value === true || value === "true";
 }
 
 export const rule: Rule = {
@@ -239,7 +236,7 @@ export const rule: Rule = {
       for (const feature of CILIUM_FEATURES) {
         const before = getIn(base.values.value, feature.path);
         const after = getIn(head.values.value, feature.path);
-        if (!isOn(before) || isOn(after)) continue;
+        if (!isTrue(before) || isTrue(after)) continue;
         const written = after !== undefined;
         reports.push({
           messageId: "featureDisabled",

@@ -15,7 +15,10 @@ import type { PathSegment } from "../../src/parse/types.js";
 type Problem = "latest" | "untagged";
 
 interface MutableImage {
+  /** Identity across base and head: where the image is written, and the reference. */
   key: string;
+  /** Readable path of the image (`spec.template.spec.containers[name=app].image`). */
+  where: string;
   path: PathSegment[];
   image: string;
   problem: Problem;
@@ -51,7 +54,13 @@ function mutableImages(value: unknown, inValues: boolean): MutableImage[] {
     if (typeof node.value === "string") {
       const problem = mutability(node.value);
       if (problem)
-        found.push({ key: `${node.key}|${node.value}`, path: node.path, image: node.value, problem });
+        found.push({
+          key: `${node.key}|${node.value}`,
+          where: node.key,
+          path: node.path,
+          image: node.value,
+          problem,
+        });
       return;
     }
     if (!inValues || !isRecord(node.value)) return;
@@ -60,7 +69,13 @@ function mutableImages(value: unknown, inValues: boolean): MutableImage[] {
     const tagText = typeof tag === "string" || typeof tag === "number" ? String(tag) : "";
     if (tagText.includes("@sha256:") || tagText.trim() !== "latest") return;
     const image = `${repository}:${tagText.trim()}`;
-    found.push({ key: `${node.key}|${image}`, path: [...node.path, "tag"], image, problem: "latest" });
+    found.push({
+      key: `${node.key}|${image}`,
+      where: node.key,
+      path: [...node.path, "tag"],
+      image,
+      problem: "latest",
+    });
   });
   return found;
 }
@@ -97,11 +112,11 @@ export const rule: Rule = {
       for (const item of fresh) {
         reports.push({
           messageId: item.problem,
-          data: { subject: describeSubject(head), image: item.image, where: item.key.split("|")[0] ?? "" },
+          data: { subject: describeSubject(head), image: item.image, where: item.where },
           severity: item.problem === "latest" ? "medium" : "low",
           location: locationOf(head, item.path, "head"),
           subject: pair.id,
-          evidence: { path: item.key.split("|")[0], after: item.image },
+          evidence: { path: item.where, after: item.image },
         });
       }
     };

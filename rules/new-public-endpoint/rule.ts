@@ -7,9 +7,8 @@ import {
   releaseDiffs,
   routedHostsOf,
   valuesServicesOf,
-  type RoutedHost,
 } from "../../src/engine/rule-kit.js";
-import type { HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
+import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 
 const PUBLIC_TYPES = new Set(["LoadBalancer", "NodePort"]);
 
@@ -113,10 +112,10 @@ export const rule: Rule = {
     for (const pair of context.pairs) for (const host of routedHostsOf(pair.base)) baseHosts.add(host.host);
     const reported = new Set<string>();
     for (const pair of context.pairs) {
-      const head: HelmRelease | KubeObject | null = pair.head;
+      const head = pair.head;
       if (!head) continue;
       const fresh = routedHostsOf(head).filter(
-        (host: RoutedHost) => !baseHosts.has(host.host) && !/\{\{/.test(host.host),
+        (host) => !baseHosts.has(host.host) && !/\{\{/.test(host.host),
       );
       if (fresh.length === 0) continue;
       const first = fresh[0]!;

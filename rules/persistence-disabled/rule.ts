@@ -1,4 +1,4 @@
-import { describeSubject, getIn, locationOf } from "../../src/engine/rule-kit.js";
+import { describeSubject, editedDiffs, getIn, locationOf } from "../../src/engine/rule-kit.js";
 import type { HelmRelease, KubeObject, Rule, RuleReport, SubjectPair } from "../../src/engine/types.js";
 import {
   appTemplateEntries,
@@ -7,19 +7,16 @@ import {
   podSpecsOf,
   podVolumes,
   renderReleaseName,
+  scalarText,
 } from "../volume-shadows-persistence/storage-model.js";
-
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
-}
 
 /** What the claim holds, for messages: `10Gi ceph-block`, `existing claim grafana-pvc`. */
 function claimSummary(config: unknown, releaseName: string): string {
-  const claim = str(getIn(config, ["existingClaim"]));
+  const claim = scalarText(getIn(config, ["existingClaim"]));
   const parts = [
     claim ? `existing claim ${renderReleaseName(claim, releaseName)}` : null,
-    str(getIn(config, ["size"])),
-    str(getIn(config, ["storageClass"])) ?? str(getIn(config, ["storageClassName"])),
+    scalarText(getIn(config, ["size"])),
+    scalarText(getIn(config, ["storageClass"])) ?? scalarText(getIn(config, ["storageClassName"])),
   ].filter((part): part is string => Boolean(part));
   return parts.length > 0 ? parts.join(", ") : "chart default size and class";
 }
@@ -33,7 +30,7 @@ function claimTemplates(release: HelmRelease): Set<string> {
     const templates = getIn(controller, ["statefulset", "volumeClaimTemplates"]);
     if (!Array.isArray(templates)) continue;
     for (const template of templates) {
-      const name = str(getIn(template, ["name"]));
+      const name = scalarText(getIn(template, ["name"]));
       if (name) names.add(name);
     }
   }
@@ -161,13 +158,10 @@ export const rule: Rule = {
   ],
   evaluate(context) {
     const reports: RuleReport[] = [];
-    for (const diff of context.diffs) {
-      const { base, head } = diff.pair;
-      if (!base || !head || diff.changes.length === 0) continue;
+    for (const { pair, base, head } of editedDiffs(context)) {
       if (base.type === "release" && head.type === "release")
-        reports.push(...releaseReports(diff.pair, base, head));
-      if (base.type === "object" && head.type === "object")
-        reports.push(...objectReports(diff.pair, base, head));
+        reports.push(...releaseReports(pair, base, head));
+      if (base.type === "object" && head.type === "object") reports.push(...objectReports(pair, base, head));
     }
     return reports;
   },

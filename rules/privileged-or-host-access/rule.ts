@@ -8,7 +8,13 @@ import {
   releaseDiffs,
   walkValue,
 } from "../../src/engine/rule-kit.js";
-import type { Rule, RuleReport, Severity, SubjectPair } from "../../src/engine/types.js";
+import {
+  severityRank,
+  type Rule,
+  type RuleReport,
+  type Severity,
+  type SubjectPair,
+} from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 
@@ -29,7 +35,10 @@ const RUNTIME_SOCKET =
   /(docker|containerd|crio|cri-dockerd|podman)\.sock$|^\/(var\/)?run\/?$|^\/(var\/)?run\/(containerd|docker|crio)\/?$/;
 
 interface Access {
+  /** Identity across base and head: where the setting is written, and what it grants. */
   key: string;
+  /** Readable path of the setting. */
+  where: string;
   path: PathSegment[];
   what: string;
   severity: Severity;
@@ -44,7 +53,13 @@ function accesses(value: unknown): Access[] {
   const found: Access[] = [];
   walkValue(value, (node) => {
     const add = (what: string, severity: Severity = "high") =>
-      found.push({ key: `${node.key}|${what}`, path: node.path, what: `${what} (${node.key})`, severity });
+      found.push({
+        key: `${node.key}|${what}`,
+        where: node.key,
+        path: node.path,
+        what: `${what} (${node.key})`,
+        severity,
+      });
     const name = node.name;
     if (typeof name !== "string") return;
     if (name === "privileged" && isTrue(node.value)) add("privileged: true");
@@ -70,8 +85,6 @@ function accesses(value: unknown): Access[] {
   });
   return found;
 }
-
-const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 export const rule: Rule = {
   meta: {
@@ -99,14 +112,14 @@ export const rule: Rule = {
     const check = (pair: SubjectPair, base: Subject | null, head: Subject) => {
       const fresh = introduced(accesses(ownValue(base)), accesses(ownValue(head)));
       if (fresh.length === 0) return;
-      const worst = fresh.reduce((a, b) => (RANK[b.severity] > RANK[a.severity] ? b : a));
+      const worst = fresh.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
       reports.push({
         messageId: "introduced",
         data: { subject: describeSubject(head), what: fresh.map((item) => item.what).join("; ") },
         severity: worst.severity,
         location: locationOf(head, worst.path, "head"),
         subject: pair.id,
-        evidence: { path: worst.key.split("|")[0], after: worst.what },
+        evidence: { path: worst.where, after: worst.what },
       });
     };
     for (const { pair, base, head } of objectDiffs(context)) {

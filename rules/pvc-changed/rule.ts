@@ -1,4 +1,5 @@
 import {
+  deletionProtection,
   describeSubject,
   getIn,
   isRecord,
@@ -7,48 +8,27 @@ import {
   releaseDiffs,
   show,
 } from "../../src/engine/rule-kit.js";
-import type { HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
+import type { HelmRelease, KubeObject, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
 import type { ValuePath } from "../../src/parse/types.js";
 import {
   appTemplateEntries,
   persistenceBlocks,
   quantityBytes,
+  scalarText,
   stableJson,
 } from "../volume-shadows-persistence/storage-model.js";
-
-/** Annotations that keep an object in the cluster when it disappears from git or from a release. */
-const KEEP_ANNOTATIONS: Record<string, RegExp> = {
-  "kustomize.toolkit.fluxcd.io/prune": /^disabled$/i,
-  "argocd.argoproj.io/sync-options": /Prune=false|Delete=false/i,
-  "helm.sh/resource-policy": /^keep$/i,
-};
 
 /** Flux postBuild substitution variables that carry a volume size (`VOLSYNC_CAPACITY`, `APP_PVC_SIZE`). */
 const SIZE_VARIABLE = /(CAPACITY|SIZE|STORAGE)/i;
 
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
-}
-
-function keptBy(object: KubeObject): string | null {
-  const annotations = getIn(object.document.value, ["metadata", "annotations"]);
-  if (!isRecord(annotations)) return null;
-  for (const [key, pattern] of Object.entries(KEEP_ANNOTATIONS)) {
-    const value = str(annotations[key]);
-    if (value && pattern.test(value)) return `${key}: ${value}`;
-  }
-  return null;
-}
-
 function pvcSummary(object: KubeObject): string {
   const spec = getIn(object.document.value, ["spec"]);
+  const modes = getIn(spec, ["accessModes"]);
   const parts = [
-    str(getIn(spec, ["resources", "requests", "storage"])),
-    str(getIn(spec, ["storageClassName"])),
-    Array.isArray(getIn(spec, ["accessModes"]))
-      ? (getIn(spec, ["accessModes"]) as unknown[]).join("/")
-      : null,
+    scalarText(getIn(spec, ["resources", "requests", "storage"])),
+    scalarText(getIn(spec, ["storageClassName"])),
+    Array.isArray(modes) ? modes.join("/") : null,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(", ") : "no size written";
 }
@@ -115,14 +95,14 @@ function fieldReports(
   return reports;
 }
 
-function pvcReports(context: Parameters<Rule["evaluate"]>[0]): RuleReport[] {
+function pvcReports(context: ReviewContext): RuleReport[] {
   const reports: RuleReport[] = [];
   for (const diff of objectDiffs(context, ["PersistentVolumeClaim", "PersistentVolume"])) {
     const { base, head, pair } = diff;
     const kind = (head ?? base)!.identity.kind;
     if (kind === "PersistentVolumeClaim") {
       if (base && (pair.status === "removed" || pair.status === "replaced")) {
-        const kept = keptBy(base);
+        const kept = deletionProtection(base);
         reports.push({
           messageId: kept ? "pvcRemovedKept" : pair.status === "replaced" ? "pvcReplaced" : "pvcRemoved",
           severity: kept ? "medium" : "high",
@@ -155,8 +135,10 @@ function pvcReports(context: Parameters<Rule["evaluate"]>[0]): RuleReport[] {
         );
       }
     } else if (head && kind === "PersistentVolume") {
-      const policy = str(getIn(head.document.value, ["spec", "persistentVolumeReclaimPolicy"]));
-      const before = base ? str(getIn(base.document.value, ["spec", "persistentVolumeReclaimPolicy"])) : null;
+      const policy = scalarText(getIn(head.document.value, ["spec", "persistentVolumeReclaimPolicy"]));
+      const before = base
+        ? scalarText(getIn(base.document.value, ["spec", "persistentVolumeReclaimPolicy"]))
+        : null;
       if (policy === "Delete" && before !== "Delete") {
         reports.push({
           messageId: base ? "reclaimDeleteSet" : "newVolumeReclaimDelete",
@@ -179,7 +161,7 @@ function pvcReports(context: Parameters<Rule["evaluate"]>[0]): RuleReport[] {
   return reports;
 }
 
-function valuesReports(context: Parameters<Rule["evaluate"]>[0]): RuleReport[] {
+function valuesReports(context: ReviewContext): RuleReport[] {
   const reports: RuleReport[] = [];
   for (const { pair, base, head, changes } of releaseDiffs(context)) {
     if (!base || !head) continue;
@@ -279,7 +261,7 @@ function entryReports(pairId: string, base: HelmRelease, head: HelmRelease): Rul
   return reports;
 }
 
-function substitutionReports(context: Parameters<Rule["evaluate"]>[0]): RuleReport[] {
+function substitutionReports(context: ReviewContext): RuleReport[] {
   const reports: RuleReport[] = [];
   for (const { pair, base, head } of objectDiffs(context, ["Kustomization"])) {
     if (!base || !head) continue;

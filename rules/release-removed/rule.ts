@@ -1,6 +1,7 @@
 import {
   deletionProtection,
   describeSubject,
+  getIn,
   listNames,
   locationOf,
   releaseAssets,
@@ -39,7 +40,7 @@ function declaringObject(context: ReviewContext, release: HelmRelease) {
 }
 
 function hasCascadeFinalizer(value: unknown): boolean {
-  const finalizers = (value as { metadata?: { finalizers?: unknown } } | null)?.metadata?.finalizers;
+  const finalizers = getIn(value, ["metadata", "finalizers"]);
   return (
     Array.isArray(finalizers) &&
     finalizers.some((item) => typeof item === "string" && item.startsWith(FINALIZER))

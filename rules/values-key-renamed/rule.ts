@@ -1,9 +1,9 @@
 import { distance } from "fastest-levenshtein";
 import { isDeepStrictEqual } from "node:util";
 import {
+  changeLocation,
   describeSubject,
   isRecord,
-  locationOf,
   releaseDiffs,
   show,
   walkValue,
@@ -228,12 +228,7 @@ function joinPath(parent: string, key: string): string {
 }
 
 function location(head: HelmRelease, node: AddedNode): FindingLocation {
-  if (node.headPath) return locationOf(head, node.headPath, "head");
-  return {
-    path: node.change.head?.file ?? head.location.file,
-    line: node.change.head?.line ?? null,
-    side: "head",
-  };
+  return changeLocation(head, { headPath: node.headPath, head: node.change.head });
 }
 
 function report(

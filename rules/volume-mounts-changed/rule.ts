@@ -1,4 +1,4 @@
-import { describeSubject, getIn, isRecord, locationOf } from "../../src/engine/rule-kit.js";
+import { describeSubject, editedDiffs, getIn, isRecord, locationOf } from "../../src/engine/rule-kit.js";
 import type { KubeObject, HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
 import type { PathSegment, ValuePath } from "../../src/parse/types.js";
@@ -9,6 +9,7 @@ import {
   podSpecsOf,
   podVolumes,
   renderReleaseName,
+  scalarText,
   sourceLabel,
   stableJson,
   volumeSourceOf,
@@ -33,10 +34,6 @@ interface VolumeEntry {
   valuePath: ValuePath;
 }
 
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
-}
-
 function pathLabel(path: ValuePath): string {
   return path
     .map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`))
@@ -53,18 +50,18 @@ function objectEntries(object: KubeObject): VolumeEntry[] {
       const containers = pod.spec[list];
       if (!Array.isArray(containers)) continue;
       containers.forEach((container, c) => {
-        const name = str(getIn(container, ["name"])) ?? String(c);
+        const name = scalarText(getIn(container, ["name"])) ?? String(c);
         const items = getIn(container, ["volumeMounts"]);
         if (!Array.isArray(items)) return;
         items.forEach((mount, m) => {
-          const volume = str(getIn(mount, ["name"]));
+          const volume = scalarText(getIn(mount, ["name"]));
           if (!volume) return;
           const entry = mounts.get(volume) ?? {
             text: [],
             raw: [],
             path: [...pod.path, list, c, "volumeMounts", m],
           };
-          entry.text.push(`${str(getIn(mount, ["mountPath"])) ?? "?"} in ${name}`);
+          entry.text.push(`${scalarText(getIn(mount, ["mountPath"])) ?? "?"} in ${name}`);
           entry.raw.push({ container: name, list, mount });
           mounts.set(volume, entry);
         });
@@ -91,9 +88,9 @@ function objectEntries(object: KubeObject): VolumeEntry[] {
 }
 
 function listItemKey(item: unknown, index: number): string {
-  const name = str(getIn(item, ["name"]));
+  const name = scalarText(getIn(item, ["name"]));
   if (name) return `name=${name}`;
-  const mountPath = str(getIn(item, ["mountPath"]));
+  const mountPath = scalarText(getIn(item, ["mountPath"]));
   return mountPath ? `mountPath=${mountPath}` : String(index);
 }
 
@@ -108,17 +105,17 @@ function valuesEntry(
   let ref: string | null = null;
   const mounts: string[] = [];
   for (const { item } of items) {
-    const type = str(getIn(item, ["type"]));
+    const type = scalarText(getIn(item, ["type"]));
     const found =
       type === "configMap" || type === "secret"
-        ? { source: type as VolumeSource, ref: str(getIn(item, ["name"])) }
+        ? { source: type as VolumeSource, ref: scalarText(getIn(item, ["name"])) }
         : volumeSourceOf(item);
     if (found.source !== "other" && source === "other") ({ source, ref } = found);
-    const mountPath = str(getIn(item, ["mountPath"]));
+    const mountPath = scalarText(getIn(item, ["mountPath"]));
     if (mountPath) mounts.push(mountPath);
   }
   const first = items[0]!;
-  const name = str(getIn(first.item, ["name"]));
+  const name = scalarText(getIn(first.item, ["name"]));
   const parent = first.path.slice(0, -2);
   const volume = renderReleaseName(name ?? mounts[0] ?? key, release.releaseName);
   const where = parent.length > 0 ? `values.${pathLabel(parent)}.` : "values.";
@@ -157,7 +154,7 @@ function releaseEntries(release: HelmRelease): VolumeEntry[] {
         child.forEach((item, i) => {
           if (!isRecord(item)) return;
           const group = `${pathLabel(path) || "values"}:${listItemKey(item, i).replace(/^name=/, "")}${
-            str(getIn(item, ["name"])) ? "" : `:${key}`
+            scalarText(getIn(item, ["name"])) ? "" : `:${key}`
           }`;
           const found = groups.get(group) ?? { items: [], lists: new Set<string>() };
           found.items.push({ item, path: [...childPath, i] });
@@ -186,7 +183,7 @@ function releaseEntries(release: HelmRelease): VolumeEntry[] {
   }
   // Persistence blocks: only where they are mounted (on/off and size are other rules' business).
   for (const block of persistenceBlocks(release)) {
-    const written = str(getIn(values, [...block.path, block.mountPathKey]));
+    const written = scalarText(getIn(values, [...block.path, block.mountPathKey]));
     if (written === null) continue;
     entries.push({
       key: `${block.label}.${block.mountPathKey}`,
@@ -247,10 +244,8 @@ export const rule: Rule = {
   ],
   evaluate(context) {
     const reports: RuleReport[] = [];
-    for (const diff of context.diffs) {
-      const { base, head } = diff.pair;
-      // A whole new or deleted workload is another rule's subject; here only changed templates.
-      if (!base || !head || diff.changes.length === 0) continue;
+    // A whole new or deleted workload is another rule's subject; here only changed templates.
+    for (const { pair, base, head } of editedDiffs(context)) {
       const before = new Map(entriesOf(base).map((entry) => [entry.key, entry]));
       const after = new Map(entriesOf(head).map((entry) => [entry.key, entry]));
       const subject = describeSubject(head);
@@ -267,7 +262,7 @@ export const rule: Rule = {
               origin: entry.origin,
             },
             location: locationOf(head, entry.valuePath, "head"),
-            subject: diff.pair.id,
+            subject: pair.id,
             evidence: { path: entry.origin, after: `${entry.sourceLabel} at ${mountsText(entry)}` },
           });
         } else if (old.fingerprint !== entry.fingerprint) {
@@ -285,7 +280,7 @@ export const rule: Rule = {
               mountsAfter: mountsText(entry),
             },
             location: locationOf(head, entry.valuePath, "head"),
-            subject: diff.pair.id,
+            subject: pair.id,
             evidence: {
               path: entry.origin,
               before: `${old.sourceLabel} at ${mountsText(old)}`,
@@ -308,7 +303,7 @@ export const rule: Rule = {
             origin: entry.origin,
           },
           location: locationOf(base, entry.valuePath, "base"),
-          subject: diff.pair.id,
+          subject: pair.id,
           evidence: { path: entry.origin, before: `${entry.sourceLabel} at ${mountsText(entry)}` },
         });
       }

@@ -125,7 +125,8 @@ export function pathRelation(path: string, other: string): PathRelation | null {
   return null;
 }
 
-function str(value: unknown): string | null {
+/** A string or number value as text (YAML reads `size: 10` and `name: 1` as numbers), else null. */
+export function scalarText(value: unknown): string | null {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
   return null;
@@ -143,15 +144,17 @@ export function volumeSourceOf(volume: unknown): { source: VolumeSource; ref: st
     const spec = volume[key];
     const ref =
       key === "persistentVolumeClaim"
-        ? str(getIn(spec, ["claimName"]))
+        ? scalarText(getIn(spec, ["claimName"]))
         : key === "configMap"
-          ? str(getIn(spec, ["name"]))
+          ? scalarText(getIn(spec, ["name"]))
           : key === "secret"
-            ? str(getIn(spec, ["secretName"]))
+            ? scalarText(getIn(spec, ["secretName"]))
             : key === "hostPath"
-              ? str(getIn(spec, ["path"]))
+              ? scalarText(getIn(spec, ["path"]))
               : key === "nfs"
-                ? [str(getIn(spec, ["server"])), str(getIn(spec, ["path"]))].filter(Boolean).join(":") || null
+                ? [scalarText(getIn(spec, ["server"])), scalarText(getIn(spec, ["path"]))]
+                    .filter(Boolean)
+                    .join(":") || null
                 : null;
     return { source: key, ref };
   }
@@ -214,7 +217,7 @@ function claimTemplateNames(object: KubeObject): Set<string> {
   const names = new Set<string>();
   if (object.identity.kind !== "StatefulSet") return names;
   for (const template of asList(getIn(object.document.value, ["spec", "volumeClaimTemplates"]))) {
-    const name = str(getIn(template, ["metadata", "name"]));
+    const name = scalarText(getIn(template, ["metadata", "name"]));
     if (name) names.add(name);
   }
   return names;
@@ -242,7 +245,7 @@ export function podVolumes(object: KubeObject, pod: PodSpecAt): Map<string, PodV
     });
   }
   asList(pod.spec.volumes).forEach((volume, i) => {
-    const name = str(getIn(volume, ["name"]));
+    const name = scalarText(getIn(volume, ["name"]));
     if (!name) return;
     const { source, ref } = volumeSourceOf(volume);
     volumes.set(name, { name, source, ref, valuePath: [...pod.path, "volumes", i], value: volume });
@@ -259,10 +262,10 @@ export function objectMounts(object: KubeObject | null, includeInit = false): Mo
     const lists = includeInit ? (["initContainers", "containers"] as const) : (["containers"] as const);
     for (const list of lists) {
       asList(pod.spec[list]).forEach((container, c) => {
-        const containerName = str(getIn(container, ["name"])) ?? String(c);
+        const containerName = scalarText(getIn(container, ["name"])) ?? String(c);
         asList(getIn(container, ["volumeMounts"])).forEach((mount, m) => {
-          const volume = str(getIn(mount, ["name"]));
-          const rawMountPath = str(getIn(mount, ["mountPath"]));
+          const volume = scalarText(getIn(mount, ["name"]));
+          const rawMountPath = scalarText(getIn(mount, ["mountPath"]));
           if (!volume || !rawMountPath) return;
           const found = volumes.get(volume);
           const source = found?.source ?? "other";
@@ -272,7 +275,7 @@ export function objectMounts(object: KubeObject | null, includeInit = false): Mo
             volume,
             mountPath: normalizeMountPath(rawMountPath),
             rawMountPath,
-            subPath: str(getIn(mount, ["subPath"])) || null,
+            subPath: scalarText(getIn(mount, ["subPath"])) || null,
             source,
             sourceLabel: sourceLabel(source, found?.ref),
             persistent: isPersistentSource(source),
@@ -314,10 +317,10 @@ export function persistenceBlocks(release: HelmRelease | null): PersistenceBlock
         const path = [...prefix, key];
         const enabled = typeof value.enabled === "boolean" ? value.enabled : null;
         const mountPathKey = "path" in value || !("mountPath" in value) ? "path" : "mountPath";
-        const written = str(value[mountPathKey]);
+        const written = scalarText(value[mountPathKey]);
         // Traefik renders its data volume at /data when no path is written.
         const mountPath = written ?? (traefik && prefix.length === 0 ? "/data" : null);
-        const name = str(value.name) ?? "data";
+        const name = scalarText(value.name) ?? "data";
         blocks.push({ path, label: label(path), enabled, name, mountPath, mountPathKey });
       } else if (isRecord(value) && !(BLOCK_KEYS as readonly string[]).includes(key)) {
         visit(value, [...prefix, key], depth + 1);
@@ -357,7 +360,7 @@ const MOUNT_LISTS = ["volumes", "additionalVolumeMounts", "extraVolumeMounts", "
 function definitionSource(scope: unknown, name: string): { source: VolumeSource; ref: string | null } {
   for (const list of DEFINITION_LISTS) {
     for (const item of asList(getIn(scope, list))) {
-      if (str(getIn(item, ["name"])) === name && !("mountPath" in (item as object))) {
+      if (scalarText(getIn(item, ["name"])) === name && !("mountPath" in (item as object))) {
         return volumeSourceOf(item);
       }
     }
@@ -378,14 +381,14 @@ export function blockMounts(release: HelmRelease | null): Mount[] {
     const scope = prefix.length > 0 ? label(prefix) : "values";
     if (block.mountPath) {
       const persistent = block.enabled === true;
-      const claim = str(getIn(values, [...block.path, "existingClaim"]));
+      const claim = scalarText(getIn(values, [...block.path, "existingClaim"]));
       mounts.push({
         scope,
         global: false,
         volume: block.name,
         mountPath: normalizeMountPath(block.mountPath),
         rawMountPath: block.mountPath,
-        subPath: str(getIn(values, [...block.path, "subPath"])) || null,
+        subPath: scalarText(getIn(values, [...block.path, "subPath"])) || null,
         source: persistent ? "persistentVolumeClaim" : "emptyDir",
         sourceLabel: persistent
           ? sourceLabel("persistentVolumeClaim", claim ?? "created by the chart")
@@ -398,11 +401,11 @@ export function blockMounts(release: HelmRelease | null): Mount[] {
     const scopeValue = prefix.length > 0 ? getIn(values, prefix) : values;
     for (const list of MOUNT_LISTS) {
       asList(getIn(scopeValue, [list])).forEach((item, i) => {
-        const volume = str(getIn(item, ["name"]));
-        const rawMountPath = str(getIn(item, ["mountPath"]));
+        const volume = scalarText(getIn(item, ["name"]));
+        const rawMountPath = scalarText(getIn(item, ["mountPath"]));
         if (!volume || !rawMountPath) return;
         // Traefik's `volumes: [{name, mountPath, type}]` names a ConfigMap or Secret directly.
-        const type = str(getIn(item, ["type"]));
+        const type = scalarText(getIn(item, ["type"]));
         const found =
           type === "configMap" || type === "secret"
             ? { source: type as VolumeSource, ref: renderReleaseName(volume, release.releaseName) }
@@ -415,7 +418,7 @@ export function blockMounts(release: HelmRelease | null): Mount[] {
           volume,
           mountPath: normalizeMountPath(rawMountPath),
           rawMountPath,
-          subPath: str(getIn(item, ["subPath"])) || null,
+          subPath: scalarText(getIn(item, ["subPath"])) || null,
           source: found.source,
           sourceLabel: sourceLabel(found.source, found.ref),
           persistent: isPersistentSource(found.source),
@@ -478,18 +481,19 @@ export function appTemplateEntries(release: HelmRelease | null): AppTemplateEntr
 }
 
 export function describeEntry(name: string, value: Record<string, unknown>): AppTemplateEntry {
-  const type = str(value.type) ?? "persistentVolumeClaim";
+  const type = scalarText(value.type) ?? "persistentVolumeClaim";
   let source: VolumeSource;
   let ref: string | null = null;
   if (type === "custom") {
     ({ source, ref } = volumeSourceOf(value.volumeSpec));
   } else if (type === "persistentVolumeClaim" || type === "pvc") {
     source = "persistentVolumeClaim";
-    ref = str(value.existingClaim);
+    ref = scalarText(value.existingClaim);
   } else if ((SOURCE_KEYS as readonly string[]).includes(type)) {
     source = type as VolumeSource;
-    ref = str(value.name) ?? str(value.path);
-    if (type === "nfs") ref = [str(value.server), str(value.path)].filter(Boolean).join(":") || null;
+    ref = scalarText(value.name) ?? scalarText(value.path);
+    if (type === "nfs")
+      ref = [scalarText(value.server), scalarText(value.path)].filter(Boolean).join(":") || null;
   } else {
     source = "other";
   }
@@ -503,14 +507,14 @@ export function entryMounts(entry: AppTemplateEntry): Mount[] {
   const base = ["persistence", entry.name];
   const mounts: Mount[] = [];
   const make = (scope: string, global: boolean, item: unknown, path: ValuePath, origin: string): void => {
-    const rawMountPath = str(getIn(item, ["path"])) ?? `/${entry.name}`;
+    const rawMountPath = scalarText(getIn(item, ["path"])) ?? `/${entry.name}`;
     mounts.push({
       scope,
       global,
       volume: entry.name,
       mountPath: normalizeMountPath(rawMountPath),
       rawMountPath,
-      subPath: str(getIn(item, ["subPath"])) || null,
+      subPath: scalarText(getIn(item, ["subPath"])) || null,
       source: entry.source,
       sourceLabel: sourceLabel(entry.source, entry.ref),
       persistent: entry.persistent,
@@ -562,7 +566,7 @@ export function sameContainer(a: Mount, b: Mount): boolean {
 
 /** Kubernetes quantity to a number of bytes (`5Gi`, `500M`, `1.5Ti`), or null. */
 export function quantityBytes(value: unknown): number | null {
-  const text = str(value)?.trim();
+  const text = scalarText(value)?.trim();
   if (!text) return null;
   const match = /^([0-9]+(?:\.[0-9]+)?)([KMGTPE]i|[kKMGTPE])?$/.exec(text);
   if (!match) return null;
