@@ -6,6 +6,16 @@ import { run } from "../../src/cli/main.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const INCIDENT = join(ROOT, "examples/acme-volume-incident");
+/** The incident's folders as JSON, failing on critical findings (it has one: exit 1). */
+const INCIDENT_JSON = [
+  "diff",
+  join(INCIDENT, "before"),
+  join(INCIDENT, "after"),
+  "--format",
+  "json",
+  "--fail-on",
+  "critical",
+];
 
 async function cli(...argv: string[]) {
   let stdout = "";
@@ -16,15 +26,7 @@ async function cli(...argv: string[]) {
 
 describe("gitops-review CLI", () => {
   it("prints the JSON contract for two folders", async () => {
-    const { code, stdout } = await cli(
-      "diff",
-      join(INCIDENT, "before"),
-      join(INCIDENT, "after"),
-      "--format",
-      "json",
-      "--fail-on",
-      "critical",
-    );
+    const { code, stdout } = await cli(...INCIDENT_JSON);
     const json = JSON.parse(stdout) as {
       findings: Record<string, unknown>[];
       subjects: { id: string; status: string }[];
@@ -55,7 +57,7 @@ describe("gitops-review CLI", () => {
   it("exits 0 when nothing reaches --fail-on", async () => {
     const same = await cli("diff", join(INCIDENT, "before"), join(INCIDENT, "before"));
     expect(same.code).toBe(0);
-    const belowThreshold = await cli(
+    const reachesCritical = await cli(
       "diff",
       join(INCIDENT, "before"),
       join(INCIDENT, "after"),
@@ -64,7 +66,7 @@ describe("gitops-review CLI", () => {
       "--format",
       "json",
     );
-    expect(belowThreshold.code).toBe(1);
+    expect(reachesCritical.code).toBe(1);
   });
 
   it("exits 2 with one line for a missing folder", async () => {
@@ -100,16 +102,7 @@ describe("gitops-review CLI", () => {
   it("runs as the installed binary (npx gitops-review)", async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [
-        join(ROOT, "bin/gitops-review.js"),
-        "diff",
-        join(INCIDENT, "before"),
-        join(INCIDENT, "after"),
-        "--format",
-        "json",
-        "--fail-on",
-        "critical",
-      ],
+      [join(ROOT, "bin/gitops-review.js"), ...INCIDENT_JSON],
       { cwd: ROOT },
     ).catch((err: { stdout: string; code: number }) => {
       if (err.code === 1) return { stdout: err.stdout }; // findings at the threshold

@@ -2,22 +2,13 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { changeSetFromGit } from "../../src/source/git.js";
 import { TempRepo } from "../source/git-repo.js";
+import { TRAEFIK_KUSTOMIZATION } from "./review-helpers.js";
 
 const repos: TempRepo[] = [];
 
 afterEach(() => {
   for (const repo of repos.splice(0)) repo.cleanup();
 });
-
-const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-  - helmrelease.yaml
-configMapGenerator:
-  - name: traefik-values
-    files:
-      - values.yaml=values-traefik.yaml
-`;
 
 function helmRelease(replicas: number): string {
   return `apiVersion: helm.toolkit.fluxcd.io/v2
@@ -46,7 +37,7 @@ describe("reviewChangeSet over a local git range", () => {
     const repo = new TempRepo();
     repos.push(repo);
     repo
-      .write("infra/traefik/kustomization.yaml", KUSTOMIZATION)
+      .write("infra/traefik/kustomization.yaml", TRAEFIK_KUSTOMIZATION)
       .write("infra/traefik/values-traefik.yaml", "service:\n  type: LoadBalancer\n")
       .write("infra/traefik/helmrelease.yaml", helmRelease(1))
       .write(

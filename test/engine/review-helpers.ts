@@ -1,5 +1,16 @@
 import type { ChangeSet, ContextReader, FileChange } from "../../src/source/change-set.js";
 
+/** A kustomization.yaml generating the `traefik-values` ConfigMap from `values-traefik.yaml`. */
+export const TRAEFIK_KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - helmrelease.yaml
+configMapGenerator:
+  - name: traefik-values
+    files:
+      - values.yaml=values-traefik.yaml
+`;
+
 /** `path: [base, head]`; null marks the side where the file does not exist. */
 export type FilePairs = Record<string, [string | null, string | null]>;
 

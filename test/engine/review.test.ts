@@ -3,7 +3,7 @@ import { describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import type { ReviewResult } from "../../src/engine/types.js";
 import { changeSetFromFolders } from "../../src/source/folders.js";
-import { changeSetOf, contextOf } from "./review-helpers.js";
+import { changeSetOf, contextOf, TRAEFIK_KUSTOMIZATION } from "./review-helpers.js";
 import { nestedBlock, YAML_BOMB } from "../fixtures/hostile-yaml.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/engine");
@@ -284,15 +284,6 @@ describe("reviewChangeSet: replacements", () => {
 });
 
 describe("reviewChangeSet: effective values across files", () => {
-  const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-  - helmrelease.yaml
-configMapGenerator:
-  - name: traefik-values
-    files:
-      - values.yaml=values-traefik.yaml
-`;
   const helmRelease = (replicas: number) =>
     HELM_RELEASE(
       "traefik",
@@ -310,7 +301,7 @@ configMapGenerator:
         "service:\n  type: ClusterIP\nports:\n  web:\n    port: 80\n",
       ],
     });
-    const context = contextOf({ "infra/traefik/kustomization.yaml": kustomization });
+    const context = contextOf({ "infra/traefik/kustomization.yaml": TRAEFIK_KUSTOMIZATION });
 
     // Act
     const result = await reviewChangeSet(changeSet, { contextReader: context });

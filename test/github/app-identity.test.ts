@@ -16,20 +16,18 @@ import {
   ownComment,
   useMockedApp,
   type ExistingComment,
+  type Payload,
 } from "../mocks/github.js";
-import { contentsFor, fileEntries, localChangeSet, type PrFixture } from "../mocks/pull-request-files.js";
+import { BROKEN_YAML, contentsFor, fileEntries, localChangeSet } from "../mocks/pull-request-files.js";
 import {
   AUTHOR,
   gateCheckRun,
   listCheckRuns,
   permission,
+  reviewPayload,
   reviews,
   type StateFinding,
 } from "./gate-helpers.js";
-
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 
 const app = useMockedApp();
 const PR = "/repos/Codertocat/Hello-World";
@@ -50,20 +48,9 @@ describe("appIdentity", () => {
   });
 });
 
-const broken: PrFixture = {
-  files: [
-    {
-      path: "clusters/prod/apps/web.yaml",
-      base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
-      head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: [b\n",
-    },
-  ],
-  context: {},
-};
-
 describe("checklist ticks before the head has a completed check run", () => {
   it("are recorded in the App's comment, then a full review keeps them", async () => {
-    const { changeSet, contextReader } = localChangeSet(broken);
+    const { changeSet, contextReader } = localChangeSet(BROKEN_YAML);
     const [finding] = (await reviewChangeSet(changeSet, { contextReader })).findings;
     const before = [
       STICKY_MARKER,
@@ -101,9 +88,9 @@ describe("checklist ticks before the head has a completed check run", () => {
       .updateComment()
       .createCheckRun()
       .config(null)
-      .listFiles(fileEntries(broken.files))
+      .listFiles(fileEntries(BROKEN_YAML.files))
       .compare()
-      .graphql(contentsFor(broken), "any")
+      .graphql(contentsFor(BROKEN_YAML), "any")
       .pullRequest()
       .comments(current);
     reviews(app.github, []);
@@ -155,13 +142,7 @@ describe("the gate reads only this App's check run", () => {
   const HELD = "**1 finding reaches the gate (high or above):** a second reviewer should approve.";
 
   it("a 'GitOps Review' run by a workflow is ignored: ours is re-decided", async () => {
-    const payload = examplePayload<Payload>("pull_request_review", "submitted");
-    payload.review.user.login = "hubot";
-    payload.review.state = "approved";
-    payload.review.commit_id = HEAD_SHA;
-    Object.assign(payload.pull_request, { number: 1, state: "open" });
-    payload.pull_request.head.sha = HEAD_SHA;
-    payload.pull_request.user.login = AUTHOR;
+    const payload = reviewPayload("hubot");
 
     app.github.installationToken(payload.installation.id);
     // Listed first (as if GitHub had not filtered): a run with the same name, by GitHub Actions,

@@ -7,6 +7,10 @@ import {
   pullRequestPayload,
   REPO_URL,
   useMockedApp,
+  type ExistingComment,
+  type FileEntry,
+  type GitHubMock,
+  type PullRequestPayload,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 
@@ -41,6 +45,24 @@ const benign: PrFixture = {
 
 const app = useMockedApp();
 
+/** What every review starts with: the token, the check run, the (absent) config and the PR's files. */
+function mockReviewStart(payload: PullRequestPayload, files: readonly FileEntry[]): GitHubMock {
+  return app.github.installationToken(payload.installation.id).createCheckRun().config(null).listFiles(files);
+}
+
+/** A review of `benign` up to the comments it finds (`existing`). */
+function mockBenignReview(payload: PullRequestPayload, existing: ExistingComment[] = []): GitHubMock {
+  return mockReviewStart(payload, fileEntries(benign.files))
+    .compare()
+    .graphql(contentsFor(benign))
+    .pullRequest()
+    .comments(existing);
+}
+
+async function receive(payload: PullRequestPayload): Promise<void> {
+  await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+}
+
 describe("nock setup", () => {
   it("blocks real network access", async () => {
     await expect(fetch("https://example.com/")).rejects.toThrow(
@@ -52,19 +74,9 @@ describe("nock setup", () => {
 describe("a benign values change", () => {
   it("completes success, comments in on-changes mode and adds no label", async () => {
     const payload = pullRequestPayload("opened");
-    app.github
-      .installationToken(payload.installation.id)
-      .createCheckRun()
-      .config(null)
-      .listFiles(fileEntries(benign.files))
-      .compare()
-      .graphql(contentsFor(benign))
-      .pullRequest()
-      .comments()
-      .createComment()
-      .updateCheckRun();
+    mockBenignReview(payload).createComment().updateCheckRun();
 
-    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await receive(payload);
 
     expect(app.github.calls).toEqual([
       `POST /app/installations/${payload.installation.id}/access_tokens`,
@@ -114,25 +126,15 @@ describe("a benign values change", () => {
 describe("someone else's comment with the bot's marker", () => {
   it("is left alone: the review posts its own comment instead of editing theirs", async () => {
     const payload = pullRequestPayload("synchronize");
-    const pasted = {
+    const pasted: ExistingComment = {
       id: 555,
       body: `${STICKY_MARKER}\nmy notes on this PR, please keep`,
-      user: { login: "mallory", type: "User" as const },
+      user: { login: "mallory", type: "User" },
       performed_via_github_app: null,
     };
-    app.github
-      .installationToken(payload.installation.id)
-      .createCheckRun()
-      .config(null)
-      .listFiles(fileEntries(benign.files))
-      .compare()
-      .graphql(contentsFor(benign))
-      .pullRequest()
-      .comments([pasted])
-      .createComment()
-      .updateCheckRun();
+    mockBenignReview(payload, [pasted]).createComment().updateCheckRun();
 
-    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await receive(payload);
 
     expect(app.github.calls).toContain("POST /repos/Codertocat/Hello-World/issues/1/comments");
     expect(
@@ -146,19 +148,15 @@ describe("someone else's comment with the bot's marker", () => {
 describe("a pull request without files in scope", () => {
   it("completes neutral without reading contents or commenting", async () => {
     const payload = pullRequestPayload("opened");
-    app.github
-      .installationToken(payload.installation.id)
-      .createCheckRun()
-      .config(null)
-      .listFiles([
-        { filename: "README.md", status: "modified" },
-        { filename: "src/main.go", status: "added" },
-      ])
+    mockReviewStart(payload, [
+      { filename: "README.md", status: "modified" },
+      { filename: "src/main.go", status: "added" },
+    ])
       .pullRequest()
       .comments()
       .updateCheckRun();
 
-    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await receive(payload);
 
     expect(app.github.calls).not.toContain("POST /graphql");
     expect(app.github.calls.some((call) => call.includes("/compare/"))).toBe(false);
@@ -173,17 +171,13 @@ describe("a pull request without files in scope", () => {
 
   it("updates an earlier comment to say the findings no longer apply", async () => {
     const payload = pullRequestPayload("synchronize");
-    app.github
-      .installationToken(payload.installation.id)
-      .createCheckRun()
-      .config(null)
-      .listFiles([{ filename: "README.md", status: "modified" }])
+    mockReviewStart(payload, [{ filename: "README.md", status: "modified" }])
       .pullRequest()
       .comments([ownComment(9001, `${STICKY_MARKER}\nold findings`)])
       .updateComment(9001)
       .updateCheckRun();
 
-    await app.probot.receive({ id: "1", name: "pull_request", payload } as never);
+    await receive(payload);
 
     const [update] = app.github.bodiesOf("PATCH", "/issues/comments/9001");
     expect(update.body).toContain("changes no file the review reads");

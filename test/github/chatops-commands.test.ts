@@ -1,12 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { REPLY_MARKER } from "../../src/chatops/replies.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
-import { examplePayload, HEAD_SHA, useMockedApp } from "../mocks/github.js";
+import { examplePayload, HEAD_SHA, useMockedApp, type Payload } from "../mocks/github.js";
 import { AUTHOR, checkRunsForRef, permission, reaction, reviews } from "./gate-helpers.js";
-
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 
 const app = useMockedApp();
 

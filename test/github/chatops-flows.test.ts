@@ -5,7 +5,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "@jest/globals";
-import nock from "nock";
 import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
 import { parseGateState, withGateState } from "../../src/gate/state.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
@@ -21,13 +20,10 @@ import {
   REPO_URL,
   type ExistingComment,
   useMockedApp,
+  type Payload,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
-import { AUTHOR, permission, reaction, reviews } from "./gate-helpers.js";
-
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
+import { AUTHOR, permission, pullRequestNow, reaction, reviews } from "./gate-helpers.js";
 
 const app = useMockedApp(() => {
   tokenCached = false;
@@ -93,57 +89,27 @@ const API_LINK = `${REPO_URL}/blob/${HEAD_SHA}/clusters/prod/apps/api.yaml#L18`;
 // ---------------------------------------------------------------------------------------------
 // Mocks
 
-/** Records a request into the GitHubMock list and answers with `reply`. */
-function recorder(reply: (body: unknown) => unknown) {
-  return async (request: Request) => {
-    const url = new URL(request.url);
-    const text = await request.text();
-    app.github.requests.push({
-      method: request.method,
-      path: decodeURIComponent(url.pathname + url.search),
-      body: text ? (JSON.parse(text) as unknown) : null,
-    });
-    return reply(text) as nock.ReplyBody;
-  };
-}
-
-/** `GET /pulls/1` as GitHub answers it: the head, the author and the labels on the PR now. */
-function pullRequest(labels: string[] = []): void {
-  nock(API)
-    .get(`${PR_PATH}/pulls/1`)
-    .reply(
-      200,
-      recorder(() => ({
-        number: 1,
-        state: "open",
-        head: { sha: HEAD_SHA },
-        base: { sha: BASE_SHA },
-        user: { login: AUTHOR, type: "User" },
-        labels: labels.map((name) => ({ name })),
-      })),
-    );
-}
-
 /** Everything one full review of the fixture reads (config, files, merge base, contents, PR, comments). */
 function mockFullReview(comments: readonly ExistingComment[], labels: string[]): void {
-  app.github
-    .createCheckRun()
-    .config(null)
-    .listFiles(fileEntries(fixture.files))
-    .compare()
-    .graphql(contentsFor(fixture), "any");
-  pullRequest(labels);
+  app.github.createCheckRun();
+  mockFixtureReads();
+  pullRequestNow(app.github, labels);
   app.github.comments(comments);
 }
 
 /** What `/explain` reads: the review of the head (no check run) and the sticky comment. */
 function mockExplain(comments: readonly ExistingComment[]): void {
+  mockFixtureReads();
+  app.github.comments(comments);
+}
+
+/** The config (absent), the PR's files, the merge base and the fixture's contents. */
+function mockFixtureReads(): void {
   app.github
     .config(null)
     .listFiles(fileEntries(fixture.files))
     .compare()
     .graphql(contentsFor(fixture), "any");
-  app.github.comments(comments);
 }
 
 /**
@@ -155,7 +121,7 @@ let tokenCached = false;
 function mockReceipt(): void {
   if (!tokenCached) app.github.installationToken(1);
   reaction(app.github, COMMENT_ID);
-  pullRequest();
+  pullRequestNow(app.github);
 }
 
 /** A real issue_comment.created example, on PR #1 (examples lack `issue.pull_request`: added). */
@@ -213,15 +179,11 @@ function theReply(): string {
   return (replies[0].body as { body: string }).body;
 }
 
+/** The receipt's requests come first: a new token unless Probot has one, the eyes, the PR. */
 function expectReceiptRequests(): void {
-  const start = tokenCached ? 0 : 1;
-  if (!tokenCached) {
-    expect(app.github.requests[0]).toMatchObject({
-      method: "POST",
-      path: "/app/installations/1/access_tokens",
-    });
-  }
-  expect(app.github.requests.slice(start, start + 2)).toMatchObject([
+  const token = tokenCached ? [] : [{ method: "POST", path: "/app/installations/1/access_tokens" }];
+  expect(app.github.requests.slice(0, token.length + 2)).toMatchObject([
+    ...token,
     {
       method: "POST",
       path: `${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
@@ -229,6 +191,17 @@ function expectReceiptRequests(): void {
     },
     { method: "GET", path: `${PR_PATH}/pulls/1` },
   ]);
+}
+
+/** The receipt (with a new token), then one reply with exactly `body`, and nothing else. */
+function expectOnlyReply(body: string): void {
+  expectReceiptRequests();
+  expect(app.github.calls).toHaveLength(4);
+  expect(app.github.requests[3]).toMatchObject({
+    method: "POST",
+    path: `${PR_PATH}/issues/1/comments`,
+    body: { body },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,19 +319,12 @@ describe("/ack <rule-id> <reason>", () => {
     app.github.createComment(REPLY_ID);
     await comment("/ack replicas-scaled-to-zero");
 
-    expectReceiptRequests();
-    expect(app.github.calls).toHaveLength(4);
-    expect(app.github.requests[3]).toMatchObject({
-      method: "POST",
-      path: `${PR_PATH}/issues/1/comments`,
-      body: {
-        body:
-          "An ack needs a rule id and a reason, so the next reader knows why the risk was accepted: " +
-          "`/ack <rule-id> <reason>`. For example " +
-          "`/ack replicas-scaled-to-zero the old volume is empty, checked with kubectl`.\n\n" +
-          `Nothing was acknowledged.\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`,
-      },
-    });
+    expectOnlyReply(
+      "An ack needs a rule id and a reason, so the next reader knows why the risk was accepted: " +
+        "`/ack <rule-id> <reason>`. For example " +
+        "`/ack replicas-scaled-to-zero the old volume is empty, checked with kubectl`.\n\n" +
+        `Nothing was acknowledged.\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`,
+    );
   });
 
   it("with an invalid configuration: the check reports it and the reply says nothing was acknowledged", async () => {
@@ -611,12 +577,6 @@ describe("/recheck, /help and unknown commands", () => {
     mockReceipt();
     app.github.createComment(REPLY_ID);
     await comment("/foo bar");
-    expectReceiptRequests();
-    expect(app.github.calls).toHaveLength(4);
-    expect(app.github.requests[3]).toMatchObject({
-      method: "POST",
-      path: `${PR_PATH}/issues/1/comments`,
-      body: { body: `\`/foo\` is not a command I know. These are:\n\n${HELP_TEXT}\n\n${REPLY_MARKER}` },
-    });
+    expectOnlyReply(`\`/foo\` is not a command I know. These are:\n\n${HELP_TEXT}\n\n${REPLY_MARKER}`);
   });
 });

@@ -6,13 +6,9 @@ import { expect, it } from "@jest/globals";
 import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
 import { joinAnswers } from "../../src/github/chatops.js";
 import { GITHUB_BODY_LIMIT } from "../../src/render/comment.js";
-import { examplePayload, HEAD_SHA, useMockedApp } from "../mocks/github.js";
+import { examplePayload, HEAD_SHA, useMockedApp, type Payload } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 import { AUTHOR, reaction } from "./gate-helpers.js";
-
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 
 const app = useMockedApp();
 const PR = "/repos/Codertocat/Hello-World";

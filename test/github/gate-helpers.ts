@@ -5,11 +5,30 @@
 import nock from "nock";
 import { CHECK_NAME } from "../../src/render/check-output.js";
 import type { Severity } from "../../src/engine/types.js";
-import { API, APP_ID, APP_SLUG, GitHubMock, HEAD_SHA, OWNER, REPO, REPO_URL } from "../mocks/github.js";
+import {
+  API,
+  APP_ID,
+  APP_SLUG,
+  BASE_SHA,
+  examplePayload,
+  GitHubMock,
+  HEAD_SHA,
+  OWNER,
+  REPO,
+  REPO_URL,
+  type Payload,
+} from "../mocks/github.js";
 
+/** The author of PR #1 in the gate and chat-ops tests. */
 export const AUTHOR = "octocat";
+/** A commit before the head, for approvals given on an older push. */
+export const OLD_SHA = "d".repeat(40);
+/** The first line of a check held by one high finding. */
+export const HELD =
+  "**1 finding reaches the gate (high or above):** a second reviewer should answer the checklist before this is merged.";
 
-function recorder(github: GitHubMock, reply: (body: unknown) => unknown) {
+/** A nock reply that records the request into `github.requests`, then answers with `reply(body)`. */
+export function recorder(github: GitHubMock, reply: (body: unknown) => unknown) {
   return async (request: Request) => {
     const url = new URL(request.url);
     const text = await request.text();
@@ -21,6 +40,39 @@ function recorder(github: GitHubMock, reply: (body: unknown) => unknown) {
     });
     return reply(body) as nock.ReplyBody;
   };
+}
+
+/** `GET /pulls/1` as GitHub answers it: the head, the author and the labels on the PR now. */
+export function pullRequestNow(github: GitHubMock, labels: string[] = []): void {
+  nock(API)
+    .get(`/repos/${OWNER}/${REPO}/pulls/1`)
+    .reply(
+      200,
+      recorder(github, () => ({
+        number: 1,
+        state: "open",
+        head: { sha: HEAD_SHA },
+        base: { sha: BASE_SHA },
+        user: { login: AUTHOR, type: "User" },
+        labels: labels.map((name) => ({ name })),
+      })),
+    );
+}
+
+/** A real `pull_request_review` example: `reviewer` reviews the head of PR #1 by AUTHOR. */
+export function reviewPayload(
+  reviewer: string,
+  state: "approved" | "changes_requested" | "dismissed" = "approved",
+): Payload {
+  const payload = examplePayload<Payload>("pull_request_review", "submitted");
+  payload.action = state === "dismissed" ? "dismissed" : "submitted";
+  payload.review.user.login = reviewer;
+  payload.review.state = state;
+  payload.review.commit_id = HEAD_SHA;
+  Object.assign(payload.pull_request, { number: 1, state: "open" });
+  payload.pull_request.head.sha = HEAD_SHA;
+  payload.pull_request.user.login = AUTHOR;
+  return payload;
 }
 
 export interface ReviewSpec {

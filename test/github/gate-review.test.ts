@@ -2,29 +2,25 @@ import { describe, expect, it } from "@jest/globals";
 import type { PolicyFinding } from "../../src/engine/policy.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import { checklistMarkdown } from "../../src/render/markdown-parts.js";
-import { examplePayload, HEAD_SHA, ownComment, useMockedApp } from "../mocks/github.js";
+import { HEAD_SHA, ownComment, useMockedApp } from "../mocks/github.js";
 import {
   AUTHOR,
   checkRunsForRef,
+  HELD,
+  OLD_SHA,
   permission,
+  reviewPayload,
   reviews,
   type ReviewSpec,
   type StateFinding,
 } from "./gate-helpers.js";
 
-const OLD_SHA = "d".repeat(40);
-const HELD =
-  "**1 finding reaches the gate (high or above):** a second reviewer should answer the checklist before this is merged.";
 const FINDING: StateFinding = {
   fingerprint: "5e1f0c2a9b8d7e61",
   ruleId: "parse-problem",
   severity: "high",
   checklist: 2,
 };
-
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 
 const app = useMockedApp();
 
@@ -61,18 +57,6 @@ function stickyBody(line: string, findings: readonly StateFinding[] = [FINDING])
   ].join("\n");
 }
 
-function reviewPayload(reviewer: string, state: "approved" | "changes_requested" | "dismissed") {
-  const payload = examplePayload<Payload>("pull_request_review", "submitted");
-  payload.action = state === "dismissed" ? "dismissed" : "submitted";
-  payload.review.user.login = reviewer;
-  payload.review.state = state;
-  payload.review.commit_id = HEAD_SHA;
-  Object.assign(payload.pull_request, { number: 1, state: "open" });
-  payload.pull_request.head.sha = HEAD_SHA;
-  payload.pull_request.user.login = AUTHOR;
-  return payload;
-}
-
 interface Scenario {
   reviewer: string;
   list: ReviewSpec[];
@@ -81,6 +65,25 @@ interface Scenario {
   current?: { conclusion: string; title: string; summary: string; line: string };
   config?: string | null;
 }
+
+/** hubot, a collaborator with write access, approves the head; `over` changes any part. */
+function byHubot(over: Partial<Scenario> = {}): Scenario {
+  return {
+    reviewer: "hubot",
+    list: [{ user: "hubot", state: "APPROVED" }],
+    permissions: [["hubot", "write"]],
+    ...over,
+  };
+}
+
+const CRITICAL: StateFinding = { ...FINDING, severity: "critical" };
+/** The check as the App left it for one critical finding: held. */
+const HELD_CRITICAL = {
+  conclusion: "action_required",
+  title: "1 critical: second reviewer required",
+  summary: HELD,
+  line: HELD,
+};
 
 async function reviewEvent(
   s: Scenario,
@@ -142,11 +145,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
 
   it("an approval by a collaborator with write access opens it", async () => {
     app.github.updateCheckRun().updateComment();
-    await reviewEvent({
-      reviewer: "hubot",
-      list: [{ user: "hubot", state: "APPROVED" }],
-      permissions: [["hubot", "write"]],
-    });
+    await reviewEvent(byHubot());
 
     expect(app.github.calls).toContain("GET /repos/Codertocat/Hello-World/collaborators/hubot/permission");
     expect(checkUpdates()).toEqual([
@@ -178,11 +177,7 @@ describe("pull_request_review re-decides the gate from the check run state, with
 
   it("an approval on an older commit does not count by default", async () => {
     app.github.updateCheckRun().updateComment();
-    await reviewEvent({
-      reviewer: "hubot",
-      list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
-      permissions: [["hubot", "write"]],
-    });
+    await reviewEvent(byHubot({ list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }] }));
     expect(checkUpdates()[0].conclusion).toBe("action_required");
     expect(checkUpdates()[0].output.summary).toContain(
       `${MISSING_ONE} (@\u200Bhubot approved an older commit; approvals count on the current head only)`,
@@ -191,12 +186,12 @@ describe("pull_request_review re-decides the gate from the check run state, with
 
   it("counts an older approval when currentHeadOnly is off", async () => {
     app.github.updateCheckRun().updateComment();
-    await reviewEvent({
-      reviewer: "hubot",
-      list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
-      permissions: [["hubot", "write"]],
-      config: "gate:\n  currentHeadOnly: false\n",
-    });
+    await reviewEvent(
+      byHubot({
+        list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
+        config: "gate:\n  currentHeadOnly: false\n",
+      }),
+    );
     expect(checkUpdates()[0].conclusion).toBe("success");
   });
 
@@ -204,20 +199,18 @@ describe("pull_request_review re-decides the gate from the check run state, with
     const opened = "**Second review done:** approved by @\u200Bhubot.";
     app.github.updateCheckRun().updateComment();
     await reviewEvent(
-      {
-        reviewer: "hubot",
+      byHubot({
         list: [
           { user: "hubot", state: "APPROVED" },
           { user: "hubot", state: "CHANGES_REQUESTED" },
         ],
-        permissions: [["hubot", "write"]],
         current: {
           conclusion: "success",
           title: "1 high: approved by @\u200Bhubot",
           summary: `${opened}\n\n- finding`,
           line: opened,
         },
-      },
+      }),
       "changes_requested",
     );
     const [update] = checkUpdates();
@@ -231,28 +224,13 @@ describe("pull_request_review re-decides the gate from the check run state, with
   });
 
   it("a critical finding needs two approvals", async () => {
-    const critical = { ...FINDING, severity: "critical" as const };
-    const heldCritical = HELD;
     app.github.updateCheckRun().updateComment();
-    await reviewEvent({
-      reviewer: "hubot",
-      list: [{ user: "hubot", state: "APPROVED" }],
-      permissions: [["hubot", "write"]],
-      findings: [critical],
-      current: {
-        conclusion: "action_required",
-        title: "1 critical: second reviewer required",
-        summary: heldCritical,
-        line: heldCritical,
-      },
-    });
+    await reviewEvent(byHubot({ findings: [CRITICAL], current: HELD_CRITICAL }));
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
     expect(checkUpdates()[0].output.summary).toContain(MISSING_ONE);
   });
 
   it("two approvals open a critical finding's gate", async () => {
-    const critical = { ...FINDING, severity: "critical" as const };
-    const heldCritical = HELD;
     app.github.updateCheckRun().updateComment();
     await reviewEvent({
       reviewer: "mona",
@@ -264,13 +242,8 @@ describe("pull_request_review re-decides the gate from the check run state, with
         ["hubot", "write"],
         ["mona", "admin"],
       ],
-      findings: [critical],
-      current: {
-        conclusion: "action_required",
-        title: "1 critical: second reviewer required",
-        summary: heldCritical,
-        line: heldCritical,
-      },
+      findings: [CRITICAL],
+      current: HELD_CRITICAL,
     });
     expect(checkUpdates()[0]).toMatchObject({
       conclusion: "success",

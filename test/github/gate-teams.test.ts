@@ -8,36 +8,33 @@ import nock from "nock";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import {
   API,
-  BASE_SHA,
-  examplePayload,
   HEAD_SHA,
   OWNER,
   ownComment,
   pullRequestPayload,
   REPO,
   useMockedApp,
+  type Payload,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
 import {
   AUTHOR,
   checkRunsForRef,
+  HELD,
+  OLD_SHA,
   permission,
+  pullRequestNow,
+  recorder,
+  reviewPayload,
   reviews,
   type ReviewSpec,
   type StateFinding,
 } from "./gate-helpers.js";
 
-/** Webhook example payloads, edited in place (their exact types add nothing here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
-
 const app = useMockedApp();
 
 const ZWSP = "\u200B";
 const PR_PATH = `/repos/${OWNER}/${REPO}`;
-const OLD_SHA = "d".repeat(40);
-const HELD =
-  "**1 finding reaches the gate (high or above):** a second reviewer should answer the checklist before this is merged.";
 const FINDING: StateFinding = {
   fingerprint: "58004aa3117c7647",
   ruleId: "replicas-scaled-to-zero",
@@ -45,26 +42,13 @@ const FINDING: StateFinding = {
   checklist: 3,
 };
 
-function recorder(reply: () => unknown) {
-  return async (request: Request) => {
-    const url = new URL(request.url);
-    const text = await request.text();
-    app.github.requests.push({
-      method: request.method,
-      path: decodeURIComponent(url.pathname + url.search),
-      body: text ? (JSON.parse(text) as unknown) : null,
-    });
-    return reply() as nock.ReplyBody;
-  };
-}
-
 /** `GET /orgs/:org/teams/:team/memberships/:user`: a membership, or 404 when not a member. */
 function membership(team: string, user: string, state: "active" | "pending" | null, org = OWNER): void {
   nock(API)
     .get(`/orgs/${org}/teams/${team}/memberships/${user}`)
     .reply(
       state === null ? 404 : 200,
-      recorder(() => (state === null ? { message: "Not Found" } : { state, role: "member" })),
+      recorder(app.github, () => (state === null ? { message: "Not Found" } : { state, role: "member" })),
     );
 }
 
@@ -73,7 +57,7 @@ function requestedReviewers(status: 201 | 422 = 201): void {
     .post(`${PR_PATH}/pulls/1/requested_reviewers`)
     .reply(
       status,
-      recorder(() =>
+      recorder(app.github, () =>
         status === 201
           ? { number: 1 }
           : {
@@ -94,17 +78,6 @@ function checkUpdates() {
 
 // ---------------------------------------------------------------------------------------------
 // pull_request_review: the gate re-decided from the check run's state
-
-function reviewPayload(reviewer: string): Payload {
-  const payload = examplePayload<Payload>("pull_request_review", "submitted");
-  payload.review.user.login = reviewer;
-  payload.review.state = "approved";
-  payload.review.commit_id = HEAD_SHA;
-  Object.assign(payload.pull_request, { number: 1, state: "open" });
-  payload.pull_request.head.sha = HEAD_SHA;
-  payload.pull_request.user.login = AUTHOR;
-  return payload;
-}
 
 async function reviewEvent(
   config: string,
@@ -220,43 +193,15 @@ describe("gate.teams: only members of the teams count, checked with the API", ()
 // ---------------------------------------------------------------------------------------------
 // Full reviews on pull_request events
 
-const fixture: PrFixture = {
-  files: [
-    {
-      path: "clusters/prod/apps/web.yaml",
-      base: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: 3\n",
-      head: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: 0\n",
-    },
-  ],
-  context: {},
-};
-
-const harmless: PrFixture = {
-  files: [
-    {
-      path: "clusters/prod/apps/web.yaml",
-      base: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: 3\n",
-      head: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: 4\n",
-    },
-  ],
-  context: {},
-};
-
-function pullRequestNow(labels: string[]): void {
-  nock(API)
-    .get(`${PR_PATH}/pulls/1`)
-    .reply(
-      200,
-      recorder(() => ({
-        number: 1,
-        state: "open",
-        head: { sha: HEAD_SHA },
-        base: { sha: BASE_SHA },
-        user: { login: AUTHOR },
-        labels: labels.map((name) => ({ name })),
-      })),
-    );
+/** The web Deployment in prod scaled from 3 replicas to `replicas`. */
+function webScaledTo(replicas: number): PrFixture {
+  const web = (count: number) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: ${count}\n`;
+  return { files: [{ path: "clusters/prod/apps/web.yaml", base: web(3), head: web(replicas) }], context: {} };
 }
+
+const fixture = webScaledTo(0);
+const harmless = webScaledTo(4);
 
 async function pullRequestEvent(
   action: "opened" | "synchronize" | "reopened",
@@ -273,7 +218,7 @@ async function pullRequestEvent(
     .listFiles(fileEntries(pr.files))
     .compare()
     .graphql(contentsFor(pr), "any");
-  pullRequestNow([]);
+  pullRequestNow(app.github);
   app.github.comments([]);
   extra();
   await app.probot.receive({ id: action, name: "pull_request", payload } as never);

@@ -15,6 +15,7 @@ import {
   useMockedApp,
 } from "../mocks/github.js";
 import {
+  BROKEN_YAML,
   contentsFor,
   exampleFixture,
   fileEntries,
@@ -120,27 +121,17 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
 });
 
 describe("a finding from a real rule", () => {
-  const broken: PrFixture = {
-    files: [
-      {
-        path: "clusters/prod/apps/web.yaml",
-        base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
-        head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: [b\n",
-      },
-    ],
-    context: {},
-  };
   const config = "environments:\n  production:\n    paths: ['clusters/prod/**']\n    raise: 1\n";
 
   it("raises severity by environment, annotates the exact line and adds the label", async () => {
     const parsed = parseConfig({ environments: { production: { paths: ["clusters/prod/**"], raise: 1 } } });
     if (!parsed.ok) throw new Error(parsed.errors.join());
-    const expected = await expectedReview(broken, parsed.config);
+    const expected = await expectedReview(BROKEN_YAML, parsed.config);
     const [finding] = expected.outcome.findings;
     expect(finding).toMatchObject({ ruleId: "parse-problem", severity: "critical", engineSeverity: "high" });
 
     const payload = pullRequestPayload("opened");
-    mockReview(broken, { token: payload.installation.id, config });
+    mockReview(BROKEN_YAML, { token: payload.installation.id, config });
     app.github.createComment().createLabel(422).addLabels().updateCheckRun();
 
     await receive(payload);
@@ -169,14 +160,14 @@ describe("a finding from a real rule", () => {
 
   it("edits the same comment on a push and moves the label when the risk changes", async () => {
     const payload = pullRequestPayload("opened");
-    mockReview(broken, { token: payload.installation.id, config });
+    mockReview(BROKEN_YAML, { token: payload.installation.id, config });
     app.github.createComment().createLabel().addLabels().updateCheckRun();
     await receive(payload);
     const first = app.github.requests.length;
 
     // The push fixes the YAML: same comment edited, critical label removed, no second comment.
     const fixed: PrFixture = {
-      files: [{ ...broken.files[0], head: broken.files[0].base!.replace("a: b", "a: c") }],
+      files: [{ ...BROKEN_YAML.files[0], head: BROKEN_YAML.files[0].base!.replace("a: b", "a: c") }],
       context: {},
     };
     const push = pullRequestPayload("synchronize");

@@ -21,6 +21,18 @@ export interface PrFixture {
   context: Record<string, string>;
 }
 
+/** One ConfigMap whose head is not valid YAML (`a: [b` on line 6): a parse-problem finding. */
+export const BROKEN_YAML: PrFixture = {
+  files: [
+    {
+      path: "clusters/prod/apps/web.yaml",
+      base: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
+      head: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: [b\n",
+    },
+  ],
+  context: {},
+};
+
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export function fileEntries(files: readonly PrFile[]): FileEntry[] {

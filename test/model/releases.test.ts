@@ -21,6 +21,19 @@ const FLUX_CHART = `  chart:
         namespace: flux-system
 `;
 
+/** A values file both Flux and Argo CD releases read (`ports.web.port` on line 4, `owner` on line 10). */
+const TRAEFIK_VALUES = `replicas: 1
+ports:
+  web:
+    port: 80
+  websecure:
+    port: 443
+service:
+  type: ClusterIP
+  annotations:
+    owner: platform
+`;
+
 describe("Flux HelmRelease", () => {
   it.each(["helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta1", "helm.toolkit.fluxcd.io/v2beta2"])(
     "models %s with chart name, version and source",
@@ -112,17 +125,7 @@ configMapGenerator:
     files:
       - values/prod.yaml
 `;
-    const base = `replicas: 1
-ports:
-  web:
-    port: 80
-  websecure:
-    port: 443
-service:
-  type: ClusterIP
-  annotations:
-    owner: platform
-tolerations:
+    const base = `${TRAEFIK_VALUES}tolerations:
   - key: a
   - key: b
 `;
@@ -214,6 +217,19 @@ data:
 });
 
 describe("Argo CD Application", () => {
+  /** An Application `web` deploying to namespace `web`, with this body under `source:`. */
+  function webApplication(source: string): string {
+    return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+spec:
+  destination:
+    namespace: web
+  source:
+${source}`;
+  }
+
   const multiSource = `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
@@ -245,17 +261,6 @@ spec:
       targetRevision: main
       ref: values
 `;
-  const valuesFile = `replicas: 1
-ports:
-  web:
-    port: 80
-  websecure:
-    port: 443
-service:
-  type: ClusterIP
-  annotations:
-    owner: platform
-`;
   const prodFile = `replicas: 2
 service:
   annotations: null
@@ -264,7 +269,7 @@ service:
   it("models `sources` with a `$values` ref: files, values string, then parameters", () => {
     const [release, ...rest] = releases(
       { "apps/traefik/app.yaml": multiSource },
-      { "apps/traefik/values.yaml": valuesFile, "apps/traefik/values-prod.yaml": prodFile },
+      { "apps/traefik/values.yaml": TRAEFIK_VALUES, "apps/traefik/values-prod.yaml": prodFile },
     );
 
     expect(rest).toEqual([]); // the ref source is not a release
@@ -304,7 +309,7 @@ service:
     const withPath = multiSource.replace("      ref: values\n", "      ref: values\n      path: manifests\n");
     const [release] = releases(
       { "apps/traefik/app.yaml": withPath },
-      { "apps/traefik/values.yaml": valuesFile, "apps/traefik/values-prod.yaml": prodFile },
+      { "apps/traefik/values.yaml": TRAEFIK_VALUES, "apps/traefik/values-prod.yaml": prodFile },
     );
 
     expect(release!.valueSources.slice(0, 2)).toEqual([
@@ -314,15 +319,7 @@ service:
   });
 
   it("models `source` with a chart in the repo: Chart.yaml, default values, valueFiles, valuesObject", () => {
-    const app = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web
-spec:
-  destination:
-    namespace: web
-  source:
-    repoURL: https://github.com/example/gitops.git
+    const app = webApplication(`    repoURL: https://github.com/example/gitops.git
     path: charts/web
     targetRevision: main
     helm:
@@ -333,7 +330,7 @@ spec:
           limits: null
         ingress:
           hosts: [web.example.com]
-`;
+`);
     const [release] = releases(
       { "argocd/web.yaml": app },
       {
@@ -364,15 +361,7 @@ spec:
   });
 
   it("takes valuesObject instead of the values string when both are set (as Argo CD does)", () => {
-    const app = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web
-spec:
-  destination:
-    namespace: web
-  source:
-    repoURL: https://charts.example.com
+    const app = webApplication(`    repoURL: https://charts.example.com
     chart: web
     targetRevision: 1.0.0
     helm:
@@ -381,7 +370,7 @@ spec:
         replicas: 1
       valuesObject:
         replicas: 2
-`;
+`);
 
     const [release] = releases({ "app.yaml": app });
 
@@ -391,7 +380,10 @@ spec:
   it("lists a valueFiles entry it cannot find as unresolved", () => {
     const app = multiSource.replace("values-prod.yaml", "values-missing.yaml");
 
-    const [release] = releases({ "apps/traefik/app.yaml": app }, { "apps/traefik/values.yaml": valuesFile });
+    const [release] = releases(
+      { "apps/traefik/app.yaml": app },
+      { "apps/traefik/values.yaml": TRAEFIK_VALUES },
+    );
 
     expect(release!.valueSources[1]).toEqual({
       kind: "unresolved",

@@ -12,6 +12,26 @@ import {
 } from "../../src/render/safe-text.js";
 import type { ParsedFile } from "../../src/parse/types.js";
 
+/** One parsed head-side `values.yaml` holding these documents, as the secret collector reads it. */
+function parsedValues(...documents: { file: string; kind: string; value: unknown }[]): ParsedFile[] {
+  return [
+    {
+      file: "values.yaml",
+      side: "head",
+      format: "yaml",
+      problems: [],
+      documents: documents.map(({ file, kind, value }, index) => ({
+        file,
+        index,
+        kind,
+        line: 1,
+        locations: new Map(),
+        value,
+      })),
+    },
+  ] as unknown as ParsedFile[];
+}
+
 describe("escaping", () => {
   it("breaks mentions and references and escapes HTML and Markdown", () => {
     expect(escapeMarkdown("@org/team and @user see #12 <b>x</b> *y* [l](u)")).toBe(
@@ -79,32 +99,14 @@ describe("secrets", () => {
   });
 
   it("redacts collected values and inline assignments from free text", () => {
-    const parsed = [
+    const parsed = parsedValues(
+      { file: "values.yaml", kind: "helm-values", value: { db: { password: "hunter2" } } },
       {
-        file: "values.yaml",
-        side: "head",
-        format: "yaml",
-        problems: [],
-        documents: [
-          {
-            file: "values.yaml",
-            index: 0,
-            kind: "helm-values",
-            line: 1,
-            locations: new Map(),
-            value: { db: { password: "hunter2" } },
-          },
-          {
-            file: "s.yaml",
-            index: 1,
-            kind: "kubernetes-object",
-            line: 1,
-            locations: new Map(),
-            value: { apiVersion: "v1", kind: "Secret", data: { "tls.crt": "Y2VydGlmaWNhdGU=" } },
-          },
-        ],
+        file: "s.yaml",
+        kind: "kubernetes-object",
+        value: { apiVersion: "v1", kind: "Secret", data: { "tls.crt": "Y2VydGlmaWNhdGU=" } },
       },
-    ] as unknown as ParsedFile[];
+    );
     const secrets = collectSecretValues(parsed);
     expect([...secrets].sort()).toEqual(["Y2VydGlmaWNhdGU=", "hunter2"]);
     const redact = createRedactor(secrets);
@@ -116,29 +118,16 @@ describe("secrets", () => {
 
 describe("collected secret values", () => {
   it("skips references: templates, substitution variables, SOPS ciphertext and file names", () => {
-    const parsed = [
-      {
-        file: "values.yaml",
-        side: "head",
-        format: "yaml",
-        problems: [],
-        documents: [
-          {
-            file: "values.yaml",
-            index: 0,
-            kind: "helm-values",
-            line: 1,
-            locations: new Map(),
-            value: {
-              grafana: { adminPassword: "{{ .GF_SECURITY_ADMIN_PASSWORD }}" },
-              pushover: { token: "${PUSHOVER_TOKEN}", userKey: "ENC[AES256_GCM,data:abc=]" },
-              pushSecret: { secretKey: "tls.crt" },
-              db: { password: "s3cr3t-value" },
-            },
-          },
-        ],
+    const parsed = parsedValues({
+      file: "values.yaml",
+      kind: "helm-values",
+      value: {
+        grafana: { adminPassword: "{{ .GF_SECURITY_ADMIN_PASSWORD }}" },
+        pushover: { token: "${PUSHOVER_TOKEN}", userKey: "ENC[AES256_GCM,data:abc=]" },
+        pushSecret: { secretKey: "tls.crt" },
+        db: { password: "s3cr3t-value" },
       },
-    ] as unknown as ParsedFile[];
+    });
     expect([...collectSecretValues(parsed)]).toEqual(["s3cr3t-value"]);
   });
 });
