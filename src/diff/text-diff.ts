@@ -52,6 +52,12 @@ export interface ChangesDiffOptions {
   formatWhole?: (value: unknown, context: FormatValueContext) => string;
   /** Longest whole-subject rendering, in lines (default 40). */
   wholeLines?: number;
+  /**
+   * Whether a multi-line string that changed (a config file in a ConfigMap, an Argo CD `helm.values`
+   * block) may be shown line by line as a unified diff; say no for values that must stay masked.
+   * Default: yes.
+   */
+  expandText?: (change: ValueChange) => boolean;
 }
 
 interface RenderedLine {
@@ -94,6 +100,19 @@ export function renderChangesAsDiff(
       continue;
     }
     const path = change.path === "" ? ROOT_LABEL : change.path;
+    if (isTextChange(change) && (options.expandText?.(change) ?? true)) {
+      // A changed block of text reads as a text diff, not as two truncated one-liners.
+      lines.push({ text: `~ ${path}: text changed`, location: change.head });
+      const hunks = renderUnifiedDiff(change.before, change.after, { context: 2 })
+        .trimEnd()
+        .split("\n")
+        .slice(2);
+      for (const text of hunks.slice(0, wholeLines))
+        lines.push({ text: truncate(text, width), location: null });
+      if (hunks.length > wholeLines)
+        lines.push({ text: `  # … ${hunks.length - wholeLines} more lines`, location: null });
+      continue;
+    }
     const render = (side: Side, value: unknown): string =>
       `${side === "base" ? "-" : "+"} ${path}: ${truncate(format(value, { change, side }), width)}`;
     if (change.op !== "added") lines.push({ text: render("base", change.before), location: change.base });
@@ -115,4 +134,13 @@ export function renderChangesAsDiff(
       return `${padded}# ${location.file}:${location.line}`;
     })
     .join("\n");
+}
+
+function isTextChange(change: ValueChange): change is ValueChange & { before: string; after: string } {
+  return (
+    change.op === "changed" &&
+    typeof change.before === "string" &&
+    typeof change.after === "string" &&
+    (change.before.includes("\n") || change.after.includes("\n"))
+  );
 }

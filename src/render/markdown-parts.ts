@@ -164,6 +164,7 @@ export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100)
           ? MASK
           : formatCompactValue(maskValue(value, change.path, inSecret), width),
       formatWhole: (value) => stringify(maskValue(value, [], inSecret)),
+      expandText: (change) => !isSecretPath(change.path, inSecret),
     });
     const lines = text === "" ? [] : text.split("\n");
     const n = diff.changes.length;

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { describeSubject } from "../engine/rule-kit.js";
-import { collectSecretValues, createRedactor, maskValue } from "./safe-text.js";
+import { collectSecretValues, createRedactor, isSecretPath, maskValue } from "./safe-text.js";
 
 const LABEL: Record<Severity, string> = {
   critical: "CRITICAL",
@@ -71,6 +71,7 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
             100,
           ),
         formatWhole: (value) => stringify(maskValue(value, [], inSecret)),
+        expandText: (change) => !isSecretPath(change.path, inSecret),
         wholeLines: 20,
       });
       out.push(...rendered.split("\n").map((line) => `  ${line}`));

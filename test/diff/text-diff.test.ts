@@ -123,3 +123,38 @@ describe("renderChangesAsDiff for whole subjects", () => {
     expect(text).toBe("+ apiVersion: v1\n+ kind: Secret\n+ # … 2 more lines");
   });
 });
+
+describe("renderChangesAsDiff for changed blocks of text", () => {
+  const change: ValueChange = {
+    path: 'data["dynamic.yaml"]',
+    op: "changed",
+    basePath: ["data", "dynamic.yaml"],
+    headPath: ["data", "dynamic.yaml"],
+    before: "tls:\n  minVersion: VersionTLS12\n  sniStrict: true\n",
+    after: "tls:\n  minVersion: VersionTLS13\n  sniStrict: true\n",
+    base: { file: "cm.yaml", line: 6 },
+    head: { file: "cm.yaml", line: 6 },
+  };
+
+  it("shows a multi-line string as a unified diff under its path", () => {
+    expect(renderChangesAsDiff([change])).toBe(
+      [
+        '~ data["dynamic.yaml"]: text changed  # cm.yaml:6',
+        "@@ -1,3 +1,3 @@",
+        " tls:",
+        "-  minVersion: VersionTLS12",
+        "+  minVersion: VersionTLS13",
+        "   sniStrict: true",
+      ].join("\n"),
+    );
+  });
+
+  it("keeps a text the caller must mask on one line per side", () => {
+    const text = renderChangesAsDiff([change], {
+      locations: false,
+      expandText: () => false,
+      formatValue: () => "••••••",
+    });
+    expect(text).toBe('- data["dynamic.yaml"]: ••••••\n+ data["dynamic.yaml"]: ••••••');
+  });
+});
