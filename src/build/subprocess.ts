@@ -126,7 +126,6 @@ export function scrubbedEnvironment(privateHome: string, memoryMiB: number): Rec
     HTTPS_PROXY: "http://127.0.0.1:9",
     NO_PROXY: "",
     GOMEMLIMIT: `${memoryMiB}MiB`,
-    GOMAXPROCS: "1",
     GOTRACEBACK: "none",
   };
 }
