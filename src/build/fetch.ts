@@ -7,8 +7,18 @@
  * address actually connected to checked again.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
+// ClientRequest from its own module: a test file's nock patches http.request and https.request on
+// the shared core modules and, when the file never restores them, every later request in that jest
+// worker fails; this module's export is never patched.
+import {
+  Agent as HttpAgent,
+  type ClientRequest as Request,
+  type IncomingHttpHeaders,
+  type RequestOptions,
+  type IncomingMessage,
+} from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { createRequire } from "node:module";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 
 export interface FetchPolicy {
@@ -43,6 +53,14 @@ export type FetchResult =
       status?: number;
       headers?: IncomingHttpHeaders;
     };
+
+const { ClientRequest } = createRequire(import.meta.url)("_http_client") as {
+  ClientRequest: new (
+    url: URL,
+    options: RequestOptions,
+    callback: (response: IncomingMessage) => void,
+  ) => Request;
+};
 
 /** Ranges no fetch may reach unless allowAddresses says so. */
 const NON_PUBLIC = (() => {
@@ -219,15 +237,17 @@ function getOnce(raw: string, policy: FetchPolicy, options: FetchOptions): Promi
         }
       });
     };
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
+    const agent =
+      url.protocol === "https:" ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+    const request: Request = new ClientRequest(
       url,
       {
         method: "GET",
         headers: { "user-agent": "gitops-review-bot", ...options.headers },
         lookup,
-        agent: false,
+        agent,
       },
-      (response) => {
+      (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400) {
           response.resume();
