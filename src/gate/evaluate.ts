@@ -22,6 +22,8 @@ export interface GateReview {
   /** Commit the review was given on; null when GitHub no longer knows it. */
   commitId: string | null;
   submittedAt: string | null;
+  /** A `type: Bot` account (a GitHub App, `github-actions[bot]`): counts only when `gate.users` names it. */
+  bot?: boolean;
 }
 
 /** What the gate needs to know about one finding (a PolicyFinding or the check run state's entry). */
@@ -60,7 +62,7 @@ export interface GateDecision {
   /** Eligible reviewers whose latest review requests changes. */
   changesRequestedBy: string[];
   /** Approvals that did not count, and why (shown to make the gate predictable). */
-  ignored: { user: string; reason: "author" | "permission" | "not-allowed" | "outdated" }[];
+  ignored: { user: string; reason: Ineligibility | "outdated" }[];
   /** Gating findings that an ack took out of the gate. */
   acknowledged: string[];
   /** Gating findings still gating. */
@@ -70,6 +72,9 @@ export interface GateDecision {
   /** Plain-text sentences, one per missing thing; empty when open. */
   missing: string[];
 }
+
+/** Why a review does not count, before its commit is looked at. */
+export type Ineligibility = "author" | "bot" | "permission" | "not-allowed";
 
 const WRITE_PERMISSIONS: readonly Permission[] = ["admin", "maintain", "write"];
 
@@ -125,7 +130,7 @@ export function evaluateGate(input: GateInput, config: GateConfig): GateDecision
   const changesRequestedBy: string[] = [];
   const ignored: GateDecision["ignored"] = [];
   for (const review of latestReviews(input.reviews)) {
-    const reason = ineligibility(review.user, input);
+    const reason = ineligibility(review, input, config);
     if (review.state === "CHANGES_REQUESTED") {
       if (reason === null) changesRequestedBy.push(review.user);
       continue;
@@ -177,8 +182,12 @@ export function evaluateGate(input: GateInput, config: GateConfig): GateDecision
   };
 }
 
-function ineligibility(user: string, input: GateInput): "author" | "permission" | "not-allowed" | null {
+function ineligibility(review: GateReview, input: GateInput, config: GateConfig): Ineligibility | null {
+  const { user } = review;
   if (sameLogin(user, input.author)) return "author";
+  // A workflow in the pull request can drive a bot's review: only one the config names counts, and
+  // it has no collaborator permission to look up.
+  if (review.bot) return config.users.some((listed) => sameLogin(listed, user)) ? null : "bot";
   const permission = lookup(input.permissions, user);
   if (!hasWriteAccess(permission)) return "permission";
   if (input.allowed && ![...input.allowed].some((login) => sameLogin(login, user))) return "not-allowed";
@@ -207,6 +216,12 @@ function approvalSentence(
       ? `from ${who.join(", ")} (not @${input.author})`
       : `from someone other than @${input.author} with write access`;
   const notes: string[] = [];
+  const bots = ignored.filter((entry) => entry.reason === "bot").map((entry) => `@${entry.user}`);
+  if (bots.length > 0) {
+    notes.push(
+      `${bots.join(", ")} ${bots.length === 1 ? "is a bot" : "are bots"}; a bot counts only when gate.users names it`,
+    );
+  }
   const outdated = ignored.filter((entry) => entry.reason === "outdated").map((entry) => `@${entry.user}`);
   if (outdated.length > 0) {
     notes.push(`${outdated.join(", ")} approved an older commit; approvals count on the current head only`);

@@ -38,7 +38,13 @@ export async function listReviews(octokit: Octokit, pr: PullRequestRef): Promise
       state: review.state as ReviewState,
       commitId: review.commit_id ?? null,
       submittedAt: review.submitted_at ?? null,
+      bot: isBotAccount(review.user!),
     }));
+}
+
+/** GitHub Apps and `github-actions` are `type: Bot`; their logins end with `[bot]`. */
+export function isBotAccount(user: { login: string; type?: string | null }): boolean {
+  return user.type === "Bot" || user.login.endsWith("[bot]");
 }
 
 /** `role_name` knows maintain and triage; `permission` folds them into write and read. */
@@ -70,9 +76,13 @@ function toPermission(value: string | null | undefined): Permission | null {
   }
 }
 
-/** Whose reviews matter: the users with a standing approval or request for changes, minus the author. */
+/**
+ * Whose permissions matter: the users with a standing approval or request for changes, minus the
+ * author and bots (a bot counts only by name, with no permission to look up).
+ */
 export function reviewersToLookUp(reviews: readonly GateReview[], author: string): string[] {
   return latestReviews(reviews)
+    .filter((review) => !review.bot)
     .map((review) => review.user)
     .filter((user) => !sameLogin(user, author));
 }

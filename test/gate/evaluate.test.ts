@@ -141,6 +141,38 @@ describe("evaluateGate", () => {
       missing: [missingOne],
     },
     {
+      // github-actions[bot] has write access when a workflow's token does: a workflow in the PR can approve.
+      name: "a bot's approval does not count, even with write access",
+      over: {
+        reviews: [{ ...review("github-actions[bot]", "APPROVED"), bot: true }],
+        permissions: { ...PERMISSIONS, "github-actions[bot]": "write" },
+      },
+      open: false,
+      missing: [`${missingOne} (@github-actions[bot] is a bot; a bot counts only when gate.users names it)`],
+    },
+    {
+      name: "a bot that gate.users names counts, without a permission to look up",
+      // The caller resolves the allow-list for the humans only (no permission lookup for a bot).
+      over: {
+        reviews: [{ ...review("release-captain[bot]", "APPROVED"), bot: true }],
+        allowed: new Set(["hubot"]),
+      },
+      gate: { users: ["release-captain[bot]", "hubot"] },
+      open: true,
+      missing: [],
+    },
+    {
+      name: "a bot's request for changes does not block a human approval",
+      over: {
+        reviews: [
+          review("hubot", "APPROVED"),
+          { ...review("lint-bot[bot]", "CHANGES_REQUESTED"), bot: true },
+        ],
+      },
+      open: true,
+      missing: [],
+    },
+    {
       name: "an approval of an older commit",
       over: { reviews: [review("hubot", "APPROVED", OLD)] },
       open: false,

@@ -79,6 +79,8 @@ export interface ReviewSpec {
   user: string;
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
   commitId?: string;
+  /** GitHub's `user.type`; "User" unless given. */
+  type?: "User" | "Bot";
 }
 
 export function reviews(github: GitHubMock, list: readonly ReviewSpec[]): void {
@@ -91,7 +93,7 @@ export function reviews(github: GitHubMock, list: readonly ReviewSpec[]): void {
       recorder(github, () =>
         list.map((review, index) => ({
           id: 100 + index,
-          user: { login: review.user, type: "User" },
+          user: { login: review.user, type: review.type ?? "User" },
           state: review.state,
           commit_id: review.commitId ?? HEAD_SHA,
           submitted_at: `2024-05-02T10:${String((minute += 1)).padStart(2, "0")}:00Z`,

@@ -175,6 +175,34 @@ describe("pull_request_review re-decides the gate from the check run state, with
     expect(commentUpdates()[0]).toContain(MISSING_ONE);
   });
 
+  it("an approval by a bot with write access does not count, and its permission is not looked up", async () => {
+    app.github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "github-actions[bot]",
+      list: [{ user: "github-actions[bot]", state: "APPROVED", type: "Bot" }],
+      permissions: [],
+    });
+    expect(app.github.calls.some((call) => call.includes("/permission"))).toBe(false);
+    expect(checkUpdates()[0].conclusion).toBe("action_required");
+    expect(checkUpdates()[0].output.summary).toContain(
+      `${MISSING_ONE} (@\u200Bgithub-actions\\[bot\\] is a bot; a bot counts only when gate.users names it)`,
+    );
+  });
+
+  it("a bot that gate.users names counts", async () => {
+    app.github.updateCheckRun().updateComment();
+    await reviewEvent({
+      reviewer: "release-captain[bot]",
+      list: [{ user: "release-captain[bot]", state: "APPROVED", type: "Bot" }],
+      permissions: [],
+      config: "gate:\n  users:\n    - release-captain[bot]\n",
+    });
+    expect(checkUpdates()[0]).toMatchObject({
+      conclusion: "success",
+      output: { title: "1 high: approved by @\u200Brelease-captain[bot]" },
+    });
+  });
+
   it("an approval on an older commit does not count by default", async () => {
     app.github.updateCheckRun().updateComment();
     await reviewEvent(byHubot({ list: [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }] }));
