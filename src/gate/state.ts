@@ -1,12 +1,11 @@
 /**
- * What the gate remembers between events, kept in a hidden block of the bot's own sticky comment:
- * checklist ticks (who ticked which item, when) and acks (`/ack`: who, why, which findings).
+ * What the gate remembers between events: checklist ticks (who ticked which item, when) and acks
+ * (`/ack`: who, why, which findings), and the checklist lines of the comment that show them.
  *
- * The comment is the one place that lives as long as the pull request (a check run belongs to one
- * commit), so ticks and acks survive pushes. Both are keyed by finding fingerprint, which is stable
- * across pushes while the finding stays; `pruneGateState` drops what belongs to findings that went
- * away. The block in a body someone else just edited is never trusted: state is always read from the
- * body *before* the edit (`changes.body.from`) or from the bot's own last write.
+ * The state lives in a hidden block at the end of the bot's own sticky comment (see `seal.ts`), the
+ * one place that lives as long as the pull request (a check run belongs to one commit), so ticks and
+ * acks survive pushes. Both are keyed by finding fingerprint, which is stable across pushes while the
+ * finding stays; `pruneGateState` drops what belongs to findings that went away.
  */
 import { checklistKey, type ChecklistTicks } from "../render/markdown-parts.js";
 import { escapeMarkdown } from "../render/safe-text.js";
@@ -33,8 +32,6 @@ export interface GateState {
   acks: Ack[];
 }
 
-const PREFIX = "<!-- gitops-review-bot:gate ";
-const SUFFIX = " -->";
 const MARKER_LINE =
   /^(\s*[-*+] \[)([ xX])(\] )(.*?)( \(ticked by [^()\n]*\))?( <!-- gitops-review-bot:check ([A-Za-z0-9_.:-]+\/\d+) -->)[ \t]*$/;
 
@@ -42,96 +39,9 @@ export function emptyGateState(): GateState {
   return { version: 1, ticks: {}, acks: [] };
 }
 
-/** Nothing ticked, nothing acknowledged: no block is needed. */
+/** Nothing ticked, nothing acknowledged. */
 export function isEmptyGateState(state: GateState): boolean {
   return Object.keys(state.ticks).length === 0 && state.acks.length === 0;
-}
-
-/** The hidden block, placed at the end of the comment. */
-export function renderGateState(state: GateState): string {
-  const json = JSON.stringify(state).replace(/-->/g, "--\\u003e").replace(/</g, "\\u003c");
-  return `${PREFIX}${json}${SUFFIX}`;
-}
-
-/**
- * Where the block sits: only at the very end of the body, where the bot puts it. Pull request data
- * (a file name in a code span, a value in a diff block) is shown verbatim and can quote a block
- * anywhere else: that one is never the state.
- */
-function findBlock(body: string): { start: number; end: number } | null {
-  const trimmed = body.trimEnd();
-  if (!trimmed.endsWith(SUFFIX)) return null;
-  const start = trimmed.lastIndexOf(PREFIX);
-  if (start < 0) return null;
-  const end = trimmed.length - SUFFIX.length;
-  // The JSON never holds the suffix (see renderGateState): a second one means quoted text.
-  if (end < start + PREFIX.length || trimmed.indexOf(SUFFIX, start + PREFIX.length) !== end) return null;
-  return { start, end };
-}
-
-/** Whether the body ends with a state block (the only place the bot reads one from). */
-export function hasGateState(body: string): boolean {
-  return findBlock(body) !== null;
-}
-
-/** Reads the block back; an absent or unreadable block is an empty state, never an error. */
-export function parseGateState(body: string | null | undefined): GateState {
-  if (!body) return emptyGateState();
-  const block = findBlock(body);
-  if (!block) return emptyGateState();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.slice(block.start + PREFIX.length, block.end));
-  } catch {
-    return emptyGateState();
-  }
-  return sanitize(raw);
-}
-
-function sanitize(raw: unknown): GateState {
-  const state = emptyGateState();
-  if (!isRecord(raw) || raw.version !== 1) return state;
-  if (isRecord(raw.ticks)) {
-    for (const [key, tick] of Object.entries(raw.ticks)) {
-      if (isRecord(tick) && typeof tick.by === "string" && typeof tick.at === "string") {
-        state.ticks[key] = { by: tick.by, at: tick.at };
-      }
-    }
-  }
-  if (Array.isArray(raw.acks)) {
-    for (const ack of raw.acks) {
-      if (
-        isRecord(ack) &&
-        typeof ack.ruleId === "string" &&
-        typeof ack.by === "string" &&
-        typeof ack.reason === "string" &&
-        typeof ack.at === "string" &&
-        Array.isArray(ack.fingerprints) &&
-        ack.fingerprints.every((f) => typeof f === "string")
-      ) {
-        state.acks.push({
-          ruleId: ack.ruleId,
-          fingerprints: ack.fingerprints as string[],
-          by: ack.by,
-          reason: ack.reason,
-          at: ack.at,
-        });
-      }
-    }
-  }
-  return state;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The body with its state block replaced (or appended). */
-export function withGateState(body: string, state: GateState): string {
-  const block = renderGateState(state);
-  const found = findBlock(body);
-  if (!found) return `${body}\n${block}`;
-  return body.slice(0, found.start) + block + body.slice(found.end + SUFFIX.length);
 }
 
 /** Keeps only what belongs to findings still present. */
@@ -223,7 +133,11 @@ export function tickChanges(before: string, after: string): TickChanges {
   return changes;
 }
 
-/** Records an edit: ticked items get `by`/`at` (the first tick is kept), unticked ones are cleared. */
+/**
+ * Records an edit: ticked items get `by`/`at` (the first tick is kept), unticked ones are cleared.
+ * The caller passes only ticks that count (see `reevaluateGate`): the author's are never recorded,
+ * so a later reviewer's tick is never shadowed by one.
+ */
 export function applyTickChanges(state: GateState, changes: TickChanges, by: string, at: string): GateState {
   const ticks = { ...state.ticks };
   for (const key of changes.ticked) ticks[key] ??= { by, at };
@@ -246,6 +160,23 @@ export function renderChecklistState(body: string, state: GateState): string {
       return `${match[1]}${tick ? "x" : " "}${match[3]}${match[4]}${by}${match[6]}`;
     })
     .join("\n");
+}
+
+/**
+ * The body as the bot wrote it, whatever a checkbox edit changed: every checklist line without its
+ * checkbox state and "ticked by" note, whitespace runs folded (the browser rewrites line endings).
+ * A seal covers this, so ticking stays possible while any other edit breaks the seal.
+ */
+export function checklistSkeleton(body: string): string {
+  return body
+    .split("\n")
+    .map((line) => {
+      const match = MARKER_LINE.exec(line.replace(/\r$/, ""));
+      return match ? `${match[1]} ${match[3]}${match[4]}${match[6]}` : line;
+    })
+    .join("\n")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Every checklist key of a finding. */

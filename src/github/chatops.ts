@@ -21,7 +21,9 @@ import { atLeast } from "../engine/types.js";
 import { hasWriteAccess, sameLogin } from "../gate/evaluate.js";
 import { GITHUB_BODY_LIMIT } from "../render/comment.js";
 import { inlineCode, plainText, truncate } from "../render/safe-text.js";
-import { parseGateState, type GateState } from "../gate/state.js";
+import { gateSeal, openGateState } from "../gate/seal.js";
+import { emptyGateState, type GateState } from "../gate/state.js";
+import type { GateKeyHolder } from "./gate-key.js";
 import { permissionOf } from "./gate-inputs.js";
 import { appIdentity } from "./identity.js";
 import { findStickyComment } from "./sticky-comment.js";
@@ -29,7 +31,8 @@ import { reevaluateGate } from "./gate.js";
 import { targetFromPullRequest, type ReviewTarget } from "./pull-request.js";
 import { computeReview, reviewPullRequest, type ComputedReview } from "./review-pull-request.js";
 
-type CommentContext = Context<"issue_comment.created" | "issue_comment.edited">;
+type CommentContext = Context<"issue_comment.created" | "issue_comment.edited"> & GateKeyHolder;
+type CreatedContext = Context<"issue_comment.created"> & GateKeyHolder;
 
 interface Sender {
   login: string;
@@ -55,7 +58,7 @@ async function loadTarget(context: CommentContext): Promise<{ target: ReviewTarg
   return { target, author: data.user?.login ?? issue.user?.login ?? "" };
 }
 
-export async function handleCommentCreated(context: Context<"issue_comment.created">): Promise<void> {
+export async function handleCommentCreated(context: CreatedContext): Promise<void> {
   const { comment, issue, sender, repository } = context.payload;
   if (!issue.pull_request) return;
   if (isBot(sender) || isBot(comment.user) || comment.performed_via_github_app) return;
@@ -172,21 +175,19 @@ function closeOpenBlocks(text: string): string {
 type Explained = ComputedReview & { state: GateState };
 
 /** The review of the current head plus the acks recorded in the comment, for `/explain`. */
-async function explained(
-  context: Context<"issue_comment.created">,
-  target: ReviewTarget,
-): Promise<Explained> {
+async function explained(context: CreatedContext, target: ReviewTarget): Promise<Explained> {
   const [computed, sticky] = await Promise.all([
     computeReview(context, target),
     // Read-only: the acks shown in the reply, from this App's comment only (another App could
-    // quote the marker with a forged state block). The App id comes from the App JWT, no request.
+    // quote the marker) and only when the seal verifies. The App id comes from the App JWT.
     appIdentity(context.octokit).then((app) => findStickyComment(context.octokit, target, app)),
   ]);
-  return { ...computed, state: parseGateState(sticky?.body) };
+  const state = openGateState(sticky?.body, gateSeal(context.gateKey, target)) ?? emptyGateState();
+  return { ...computed, state };
 }
 
 interface AnswerContext {
-  context: Context<"issue_comment.created">;
+  context: CreatedContext;
   target: ReviewTarget;
   author: string;
   sender: string;
@@ -316,7 +317,9 @@ function configProblem(errors: readonly string[], consequence: string): string {
 }
 
 /** Ticks in the bot's own comment: recorded (who, when), shown, and the gate re-decided. */
-export async function handleCommentEdited(context: Context<"issue_comment.edited">): Promise<void> {
+export async function handleCommentEdited(
+  context: Context<"issue_comment.edited"> & GateKeyHolder,
+): Promise<void> {
   const { comment, issue, sender, changes } = context.payload;
   if (!issue.pull_request || isBot(sender)) return;
   const from = changes.body?.from;

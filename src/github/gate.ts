@@ -14,27 +14,34 @@ import {
 import { atLeast } from "../engine/types.js";
 import {
   evaluateGate,
+  hasWriteAccess,
   gateVerdict,
   sameLogin,
   type GateDecision,
   type GateFinding,
 } from "../gate/evaluate.js";
+import { gateSeal, openGateState, sealGateState, type GateSeal } from "../gate/seal.js";
 import {
   applyTickChanges,
-  hasGateState,
-  isEmptyGateState,
-  parseGateState,
+  emptyGateState,
   pruneGateState,
   renderChecklistState,
   tickChanges,
-  withGateState,
   type GateState,
+  type TickChanges,
 } from "../gate/state.js";
 import { CHECK_NAME, checkTitle, parseCheckState, type CheckState } from "../render/check-output.js";
 import { withVerdictLine } from "../render/comment.js";
 import type { AppIdentity } from "./check-run.js";
 import { appIdentity } from "./identity.js";
-import { allowedReviewers, listReviews, permissionsOf, reviewersToLookUp } from "./gate-inputs.js";
+import type { GateKeyHolder } from "./gate-key.js";
+import {
+  allowedReviewers,
+  listReviews,
+  permissionOf,
+  permissionsOf,
+  reviewersToLookUp,
+} from "./gate-inputs.js";
 import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import type { PullRequestRef } from "./pull-request.js";
 import {
@@ -168,14 +175,16 @@ export interface ChecklistEdit {
   at: string;
 }
 
-export interface ReevaluateContext extends ConfigSource {
+export interface ReevaluateContext extends ConfigSource, GateKeyHolder {
   octokit: ProbotOctokit;
   log: Logger;
 }
 
 /**
  * Re-decides the gate for the current head from the check run's state: on a review, or after a
- * checklist edit. Returns false when there is no usable state (the caller reviews in full).
+ * checklist edit. Returns false when there is no usable state (the caller reviews in full): no
+ * finished review of the head, or a comment whose sealed state does not verify (someone edited
+ * it: the full review restores it from what it can verify).
  */
 export async function reevaluateGate(
   context: ReevaluateContext,
@@ -189,23 +198,42 @@ export async function reevaluateGate(
   const self = check?.app ?? identity;
   if (edit && !isOwnStickyComment(edit.comment, self)) return true;
 
+  const seal = gateSeal(context.gateKey, target);
   // `trusted`: the body the bot last wrote (before the edit), the one to rewrite; `current`: as it is now.
-  let comment: { current: StickyComment; trusted: string } | null;
-  let state: GateState;
+  let comment: { current: StickyComment; trusted: string } | null = null;
+  let state: GateState = emptyGateState();
   if (edit) {
+    // The body before this edit must be one the bot sealed. It is not after a second edit that
+    // came before the bot rewrote the first, or when someone changed the state block: then
+    // nothing in either body is trusted.
+    const before = openGateState(edit.from, seal);
+    if (!before) {
+      log.warn(
+        { commentId: edit.comment.id, editor: edit.editor },
+        "edited comment's gate state not verified",
+      );
+      return false;
+    }
     const body = edit.comment.body ?? "";
-    state = applyTickChanges(parseGateState(edit.from), tickChanges(edit.from, body), edit.editor, edit.at);
+    state = await recordTicks(octokit, target, before, tickChanges(edit.from, body), edit, log);
     comment = { current: { id: edit.comment.id, body, url: edit.comment.html_url }, trusted: edit.from };
   } else {
     const sticky = await findStickyComment(octokit, target, self);
-    state = parseGateState(sticky?.body);
-    comment = sticky ? { current: sticky, trusted: sticky.body } : null;
+    if (sticky) {
+      const verified = openGateState(sticky.body, seal);
+      if (!verified) {
+        log.warn({ commentId: sticky.id }, "gate state in the comment not verified");
+        return false;
+      }
+      state = verified;
+      comment = { current: sticky, trusted: sticky.body };
+    }
   }
 
   if (!check) {
     // No finished review of this head yet: keep the ticks, let a full review decide.
     if (edit && comment)
-      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state));
+      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state, seal));
     return false;
   }
   const configResult = await loadRepoConfig(context);
@@ -218,7 +246,7 @@ export async function reevaluateGate(
   if (gating.length === 0) {
     // Nothing reaches the gate: the review's own verdict stands.
     if (edit && comment)
-      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state));
+      await writeStickyComment(octokit, target, comment.current, checklistBody(comment.trusted, state, seal));
     return true;
   }
   // The policy's own verdict for these findings: decideVerdict reads only their severities.
@@ -248,7 +276,7 @@ export async function reevaluateGate(
     });
   }
   if (comment) {
-    const body = withVerdictLine(checklistBody(comment.trusted, state), verdict.line);
+    const body = checklistBody(withVerdictLine(comment.trusted, verdict.line), state, seal);
     await writeStickyComment(octokit, target, comment.current, body);
   }
   return true;
@@ -260,11 +288,36 @@ function replaceFirstLine(summary: string, line: string): string {
   return end < 0 ? line : line + summary.slice(end);
 }
 
+/** The checklist lines brought in line with the state, and the state sealed: the last step of a write. */
+function checklistBody(body: string, state: GateState, seal: GateSeal): string {
+  return sealGateState(renderChecklistState(body, state), state, seal);
+}
+
 /**
- * The checklist lines and the state block brought in line with the state. The block is added only
- * when there is something to keep.
+ * Applies an edit's checkbox changes. A tick counts only from someone with write access who is not
+ * the author; any other tick is not recorded, so the rewrite unticks the box again and a reviewer
+ * can tick it for real. Unticking is anyone's (it only holds the gate), and needs no lookup.
  */
-function checklistBody(body: string, state: GateState): string {
-  const ticked = renderChecklistState(body, state);
-  return isEmptyGateState(state) && !hasGateState(ticked) ? ticked : withGateState(ticked, state);
+async function recordTicks(
+  octokit: Octokit,
+  target: GateTarget,
+  state: GateState,
+  changes: TickChanges,
+  edit: ChecklistEdit,
+  log: Logger,
+): Promise<GateState> {
+  let { ticked } = changes;
+  if (ticked.length > 0) {
+    const counts =
+      !sameLogin(edit.editor, target.author) &&
+      hasWriteAccess(await permissionOf(octokit, target, edit.editor));
+    if (!counts) {
+      log.info(
+        { editor: edit.editor, items: ticked.length },
+        "ticks not recorded: author or no write access",
+      );
+      ticked = [];
+    }
+  }
+  return applyTickChanges(state, { ticked, unticked: changes.unticked }, edit.editor, edit.at);
 }

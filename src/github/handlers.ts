@@ -9,6 +9,8 @@ import {
   type BaseRepo,
   type ReviewTarget,
 } from "./pull-request.js";
+import type { GateKey } from "../gate/seal.js";
+import { gateKeyFromEnv, type GateKeyHolder } from "./gate-key.js";
 import { retrySecondaryRateLimits, type RetryOptions } from "./rate-limit.js";
 import { handleCommentCreated, handleCommentEdited } from "./chatops.js";
 import { reevaluateGate } from "./gate.js";
@@ -17,6 +19,8 @@ import { reviewPullRequest, type ReviewRunOptions } from "./review-pull-request.
 export interface AppOptions {
   /** Secondary rate limit retries (tests shorten the waits). */
   retry?: RetryOptions;
+  /** Seals the gate's state in the sticky comment; from the environment when not given. */
+  gateKey?: GateKey;
 }
 
 const PULL_REQUEST_EVENTS: (
@@ -33,7 +37,8 @@ const PULL_REQUEST_EVENTS: (
   "pull_request.edited",
 ];
 
-export function registerHandlers(app: Probot, options: AppOptions = {}): void {
+export function registerHandlers(app: Probot, appOptions: AppOptions = {}): void {
+  const options = { ...appOptions, gateKey: appOptions.gateKey ?? gateKeyFromEnv(process.env, app.log) };
   app.on(PULL_REQUEST_EVENTS, async (context) => {
     // An edited title or body changes nothing the review reads; a new base branch does.
     if (context.payload.action === "edited" && !("base" in context.payload.changes)) return;
@@ -101,12 +106,17 @@ function baseRepo(
   return { owner: repository.owner.login, repo: repository.name, htmlUrl: repository.html_url };
 }
 
-function prepare(context: Context, options: AppOptions): void {
+/** Per event: rate-limit retries on its Octokit, and the gate's key on the context. */
+function prepare<C extends Context>(
+  context: C,
+  options: AppOptions & GateKeyHolder,
+): asserts context is C & GateKeyHolder {
   retrySecondaryRateLimits(context.octokit, context.log, options.retry);
+  Object.assign(context, { gateKey: options.gateKey });
 }
 
 async function reviewAll(
-  context: Context,
+  context: Context & GateKeyHolder,
   targets: readonly ReviewTarget[],
   options: ReviewRunOptions = {},
 ): Promise<void> {

@@ -32,18 +32,18 @@ import { loadRepoConfig, type ConfigSource } from "./load-config.js";
 import { mergeBase, readPullRequest, type ReviewTarget } from "./pull-request.js";
 import { findStickyComment, writeStickyComment } from "./sticky-comment.js";
 import { decideGate, requestReviewers } from "./gate.js";
+import { gateSeal, gateStateTrailer, openGateState, sealGateState, type GateSeal } from "../gate/seal.js";
 import {
   acksByFingerprint,
-  isEmptyGateState,
-  parseGateState,
+  emptyGateState,
   pruneGateState,
-  renderGateState,
   ticksForRender,
   type GateState,
 } from "../gate/state.js";
+import type { GateKeyHolder } from "./gate-key.js";
 
-/** What a review needs from a Probot context: its Octokit, its logger and `config()`. */
-export interface ReviewContextLike extends ConfigSource {
+/** What a review needs from a Probot context: its Octokit, its logger, `config()` and the gate's key. */
+export interface ReviewContextLike extends ConfigSource, GateKeyHolder {
   octokit: ProbotOctokit;
   log: Logger;
 }
@@ -177,6 +177,7 @@ async function runReview(
       verdict,
       labels: now.labels,
       author: target.author ?? now.author ?? "",
+      seal: gateSeal(context.gateKey, target),
       options,
     },
     log,
@@ -194,6 +195,7 @@ interface Publication {
   /** Labels on the pull request now. */
   labels: string[];
   author: string;
+  seal: GateSeal;
   options: ReviewRunOptions;
 }
 
@@ -215,9 +217,12 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
 
   // The create response names the App; should it not, the App JWT still gives its id.
   const existing = await findStickyComment(octokit, target, await appIdentity(octokit, check.app));
-  // Ticks and acks live in the comment; they follow their findings across pushes.
+  // Ticks and acks live in the comment; they follow their findings across pushes. A state whose
+  // seal does not verify was edited by someone: none of it counts, and this write restores the comment.
+  const verified = existing ? openGateState(existing.body, p.seal) : null;
+  if (existing && !verified) log.warn({ commentId: existing.id }, "gate state in the comment not verified");
   let state = pruneGateState(
-    parseGateState(existing?.body),
+    verified ?? emptyGateState(),
     new Set(outcome.findings.map((finding) => finding.fingerprint)),
   );
   if (p.options.updateState) state = p.options.updateState(state, outcome);
@@ -253,10 +258,10 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
           checkRunUrl: check.url,
           ticks: ticksForRender(state),
           acks: acksByFingerprint(state),
-          ...(isEmptyGateState(state) ? {} : { trailer: renderGateState(state) }),
+          trailer: gateStateTrailer(state),
         })
       : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
-    const written = await writeStickyComment(octokit, target, existing, body);
+    const written = await writeStickyComment(octokit, target, existing, sealGateState(body, state, p.seal));
     commentUrl = written.url;
     log.info({ action: written.action, length: body.length }, "sticky comment written");
   }

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import type { PolicyFinding } from "../../src/engine/policy.js";
-import { parseGateState } from "../../src/gate/state.js";
 import { appIdentity } from "../../src/github/identity.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import { checklistMarkdown } from "../../src/render/markdown-parts.js";
@@ -14,7 +13,9 @@ import {
   examplePayload,
   HEAD_SHA,
   ownComment,
+  sealed,
   useMockedApp,
+  verifiedState,
   type ExistingComment,
   type Payload,
 } from "../mocks/github.js";
@@ -52,14 +53,16 @@ describe("checklist ticks before the head has a completed check run", () => {
   it("are recorded in the App's comment, then a full review keeps them", async () => {
     const { changeSet, contextReader } = localChangeSet(BROKEN_YAML);
     const [finding] = (await reviewChangeSet(changeSet, { contextReader })).findings;
-    const before = [
-      STICKY_MARKER,
-      "### 🟠 GitOps Review",
-      "",
-      `Reviewing… ${VERDICT_MARKER}`,
-      "",
-      ...checklistMarkdown(finding as unknown as PolicyFinding),
-    ].join("\n");
+    const before = sealed(
+      [
+        STICKY_MARKER,
+        "### 🟠 GitOps Review",
+        "",
+        `Reviewing… ${VERDICT_MARKER}`,
+        "",
+        ...checklistMarkdown(finding as unknown as PolicyFinding),
+      ].join("\n"),
+    );
     const ticked = before.replace(/- \[ \]/g, "- [x]");
 
     const payload = examplePayload<Payload>("issue_comment", "created");
@@ -84,6 +87,7 @@ describe("checklist ticks before the head has a completed check run", () => {
     };
     app.github.installationToken(payload.installation.id).pullRequest();
     listCheckRuns(app.github, []);
+    permission(app.github, "hubot", "write");
     app.github
       .updateComment()
       .createCheckRun()
@@ -101,6 +105,7 @@ describe("checklist ticks before the head has a completed check run", () => {
       `POST /app/installations/${payload.installation.id}/access_tokens`,
       `GET ${PR}/pulls/1`,
       `GET ${PR}/commits/${HEAD_SHA}/check-runs`,
+      `GET ${PR}/collaborators/hubot/permission`,
       `PATCH ${PR}/issues/comments/9001`,
       `POST ${PR}/check-runs`,
       `GET ${PR}/contents/.github/gitops-review.yml`,
@@ -125,9 +130,9 @@ describe("checklist ticks before the head has a completed check run", () => {
     const [recorded, reviewed] = app.github
       .bodiesOf("PATCH", "/issues/comments/9001")
       .map((body) => body.body as string);
-    expect(parseGateState(recorded)).toEqual({ version: 1, ticks, acks: [] });
+    expect(verifiedState(recorded)).toEqual({ version: 1, ticks, acks: [] });
     expect(recorded).toContain(`(ticked by hubot) <!-- gitops-review-bot:check ${finding.fingerprint}/0 -->`);
-    expect(parseGateState(reviewed)).toEqual({ version: 1, ticks, acks: [] });
+    expect(verifiedState(reviewed)).toEqual({ version: 1, ticks, acks: [] });
     expect(reviewed).toContain(`(ticked by hubot) <!-- gitops-review-bot:check ${finding.fingerprint}/1 -->`);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@jest/globals";
 import { REPLY_MARKER } from "../../src/chatops/replies.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
-import { examplePayload, HEAD_SHA, useMockedApp, type Payload } from "../mocks/github.js";
+import {
+  examplePayload,
+  HEAD_SHA,
+  sealed,
+  useMockedApp,
+  verifiedState,
+  type Payload,
+} from "../mocks/github.js";
 import { AUTHOR, checkRunsForRef, permission, reaction, reviews } from "./gate-helpers.js";
 
 const app = useMockedApp();
@@ -123,15 +130,17 @@ describe("checklist ticks in the bot's comment", () => {
   const FP = "5e1f0c2a9b8d7e61";
   const HELD =
     "**1 finding reaches the gate (high or above):** a second reviewer should answer the checklist before this is merged.";
-  const before = [
-    STICKY_MARKER,
-    "### 🟠 GitOps Review",
-    "",
-    `${HELD} ${VERDICT_MARKER}`,
-    "",
-    `- [ ] Does the file load? <!-- gitops-review-bot:check ${FP}/0 -->`,
-    `- [ ] Has someone reviewed it by hand? <!-- gitops-review-bot:check ${FP}/1 -->`,
-  ].join("\n");
+  const before = sealed(
+    [
+      STICKY_MARKER,
+      "### 🟠 GitOps Review",
+      "",
+      `${HELD} ${VERDICT_MARKER}`,
+      "",
+      `- [ ] Does the file load? <!-- gitops-review-bot:check ${FP}/0 -->`,
+      `- [ ] Has someone reviewed it by hand? <!-- gitops-review-bot:check ${FP}/1 -->`,
+    ].join("\n"),
+  );
   const ticked = before.replace(/- \[ \]/g, "- [x]");
 
   function editPayload(editor: string) {
@@ -152,7 +161,8 @@ describe("checklist ticks in the bot's comment", () => {
     return payload;
   }
 
-  function mockGate(conclusion: "success" | "action_required" = "action_required") {
+  /** The gate's reads after an edit; `editor` ticked, so their permission is looked up first. */
+  function mockGate(editor: string | null, conclusion: "success" | "action_required" = "action_required") {
     app.github.installationToken(1);
     app.github.scope.get("/repos/Codertocat/Hello-World/pulls/1").reply(200, {
       number: 1,
@@ -171,13 +181,15 @@ describe("checklist ticks in the bot's comment", () => {
         summary: HELD,
       },
     );
+    if (editor === "hubot") permission(app.github, "hubot", "write");
+    if (editor === "reader") permission(app.github, "reader", "read");
     app.github.config("gate:\n  checklist: required\n");
     reviews(app.github, [{ user: "hubot", state: "APPROVED" }]);
     permission(app.github, "hubot", "write");
   }
 
   it("ticks by a reviewer are recorded, shown and open the gate with an approval", async () => {
-    mockGate();
+    mockGate("hubot");
     app.github.updateCheckRun().updateComment();
     await send(editPayload("hubot"));
 
@@ -186,20 +198,29 @@ describe("checklist ticks in the bot's comment", () => {
     expect(body).toContain(
       `- [x] Does the file load? (ticked by hubot) <!-- gitops-review-bot:check ${FP}/0 -->`,
     );
-    expect(body).toContain(
-      `<!-- gitops-review-bot:gate {"version":1,"ticks":{"${FP}/0":{"by":"hubot","at":"2024-05-02T11:00:00Z"},"${FP}/1":{"by":"hubot","at":"2024-05-02T11:00:00Z"}},"acks":[]} -->`,
-    );
+    expect(verifiedState(body)).toEqual({
+      version: 1,
+      ticks: {
+        [`${FP}/0`]: { by: "hubot", at: "2024-05-02T11:00:00Z" },
+        [`${FP}/1`]: { by: "hubot", at: "2024-05-02T11:00:00Z" },
+      },
+      acks: [],
+    });
     expect(body).toContain(`**Second review done:** approved by @\u200Bhubot. ${VERDICT_MARKER}`);
     expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "success" });
   });
 
-  it("ticks by the author are shown but do not count", async () => {
-    mockGate();
+  it("ticks by the author are not recorded: the boxes are unticked again, for a reviewer to tick", async () => {
+    mockGate(AUTHOR);
     app.github.updateCheckRun().updateComment();
     await send(editPayload(AUTHOR));
 
+    // No permission lookup for the author: their tick never counts.
+    expect(app.github.calls.filter((call) => call.endsWith("/permission"))).toHaveLength(1);
     const body = app.github.bodiesOf("PATCH", "/issues/comments/9001")[0].body as string;
-    expect(body).toContain("(ticked by octocat)");
+    expect(body).not.toContain("ticked by");
+    expect(body).toContain(`- [ ] Does the file load? <!-- gitops-review-bot:check ${FP}/0 -->`);
+    expect(verifiedState(body)).toEqual({ version: 1, ticks: {}, acks: [] });
     expect(body).toContain(
       "**Still missing:** 2 checklist items need a tick from someone other than @\u200Boctocat.",
     );

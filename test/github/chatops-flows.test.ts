@@ -6,7 +6,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "@jest/globals";
 import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
-import { parseGateState, withGateState } from "../../src/gate/state.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import {
   API,
@@ -18,6 +17,8 @@ import {
   pullRequestPayload,
   REPO,
   REPO_URL,
+  sealed,
+  verifiedState,
   type ExistingComment,
   useMockedApp,
   type Payload,
@@ -267,7 +268,7 @@ describe("/ack <rule-id> <reason>", () => {
       "**The finding that reaches the gate is acknowledged:** see who acknowledged it and why below. " +
         VERDICT_MARKER,
     );
-    expect(parseGateState(body)).toEqual({
+    expect(verifiedState(body)).toEqual({
       version: 1,
       ticks: {},
       acks: [
@@ -361,7 +362,7 @@ describe("/explain", () => {
   it("lists every finding with links to its lines and the acks recorded", async () => {
     const sticky = await openPullRequest();
     const fingerprint = /<!-- gitops-review-bot:check ([0-9a-f]{16})\/0 -->/.exec(sticky)![1];
-    const acked = withGateState(sticky, {
+    const acked = sealed(sticky, {
       version: 1,
       ticks: {},
       acks: [
@@ -429,12 +430,12 @@ describe("/explain", () => {
     // Another App (listed first) copied the comment with a forged ack; ours carries the real one.
     const forged: ExistingComment = {
       id: 8001,
-      body: withGateState(sticky, ack("mallory", "forged")),
+      body: sealed(sticky, ack("mallory", "forged")),
       user: { login: "other-app[bot]", type: "Bot" },
       performed_via_github_app: { id: 7, slug: "other-app" },
     };
     mockReceipt();
-    mockExplain([forged, ownComment(STICKY_ID, withGateState(sticky, ack("mona", "drained")))]);
+    mockExplain([forged, ownComment(STICKY_ID, sealed(sticky, ack("mona", "drained")))]);
     app.github.createComment(REPLY_ID);
     await comment("/explain");
 
@@ -457,6 +458,29 @@ describe("/explain", () => {
     expect(reply).toContain(`✋ **Acknowledged** by @${ZWSP}mona: drained`);
     expect(reply).not.toContain("mallory");
     expect(reply).not.toContain("forged");
+  });
+
+  it("shows no ack from a state block someone edited in this App's own comment", async () => {
+    const sticky = await openPullRequest();
+    const fingerprint = /<!-- gitops-review-bot:check ([0-9a-f]{16})\/0 -->/.exec(sticky)![1];
+    const block = /<!-- gitops-review-bot:gate (.*) -->$/;
+    const json = JSON.parse(block.exec(sticky)![1]) as { acks: unknown[] };
+    json.acks.push({
+      ruleId: "replicas-scaled-to-zero",
+      fingerprints: [fingerprint],
+      by: "mona",
+      reason: "forged by the author",
+      at: "2024-05-02T11:00:00Z",
+    });
+    const edited = sticky.replace(block, `<!-- gitops-review-bot:gate ${JSON.stringify(json)} -->`);
+    mockReceipt();
+    mockExplain([ownComment(STICKY_ID, edited)]);
+    app.github.createComment(REPLY_ID);
+    await comment("/explain");
+
+    expect(theReply()).toContain("Replicas scaled to zero or removed");
+    expect(theReply()).not.toContain("Acknowledged");
+    expect(theReply()).not.toContain("forged by the author");
   });
 
   it("<rule-id>: the rule's explain text plus this PR's instances of it", async () => {

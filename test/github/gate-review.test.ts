@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import type { PolicyFinding } from "../../src/engine/policy.js";
 import { STICKY_MARKER, VERDICT_MARKER } from "../../src/render/comment.js";
 import { checklistMarkdown } from "../../src/render/markdown-parts.js";
-import { HEAD_SHA, ownComment, useMockedApp } from "../mocks/github.js";
+import { HEAD_SHA, ownComment, sealed, useMockedApp } from "../mocks/github.js";
 import {
   AUTHOR,
   checkRunsForRef,
@@ -46,15 +46,17 @@ function policyFinding(f: StateFinding): PolicyFinding {
 
 /** The sticky comment as the App wrote it for a held check. */
 function stickyBody(line: string, findings: readonly StateFinding[] = [FINDING]): string {
-  return [
-    STICKY_MARKER,
-    "### 🟠 GitOps Review",
-    "",
-    `${line} ${VERDICT_MARKER}`,
-    "",
-    "**1. File could not be reviewed** · `clusters/prod/apps/web.yaml:6` · `parse-problem`",
-    ...findings.flatMap((f) => checklistMarkdown(policyFinding(f))),
-  ].join("\n");
+  return sealed(
+    [
+      STICKY_MARKER,
+      "### 🟠 GitOps Review",
+      "",
+      `${line} ${VERDICT_MARKER}`,
+      "",
+      "**1. File could not be reviewed** · `clusters/prod/apps/web.yaml:6` · `parse-problem`",
+      ...findings.flatMap((f) => checklistMarkdown(policyFinding(f))),
+    ].join("\n"),
+  );
 }
 
 interface Scenario {

@@ -11,6 +11,7 @@ import {
   HEAD_SHA,
   OWNER,
   ownComment,
+  sealed,
   pullRequestPayload,
   REPO,
   useMockedApp,
@@ -92,7 +93,9 @@ async function reviewEvent(
     summary: `${HELD}\n\n- finding`,
   });
   app.github
-    .comments([ownComment(9001, `${STICKY_MARKER}\n### 🟠 GitOps Review\n\n${HELD} ${VERDICT_MARKER}\n`)])
+    .comments([
+      ownComment(9001, sealed(`${STICKY_MARKER}\n### 🟠 GitOps Review\n\n${HELD} ${VERDICT_MARKER}\n`)),
+    ])
     .config(config);
   reviews(app.github, list);
   lookups();

@@ -1,8 +1,7 @@
 import { expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
-import { renderGateState } from "../../src/gate/state.js";
 import { STICKY_MARKER } from "../../src/render/comment.js";
-import { HEAD_SHA, ownComment, pullRequestPayload, useMockedApp } from "../mocks/github.js";
+import { HEAD_SHA, ownComment, pullRequestPayload, sealed, useMockedApp } from "../mocks/github.js";
 import { BROKEN_YAML, contentsFor, fileEntries, localChangeSet } from "../mocks/pull-request-files.js";
 
 const app = useMockedApp();
@@ -18,7 +17,7 @@ it("ticked items are kept after a new push while the finding stays; ticks of gon
     },
     acks: [],
   };
-  const previous = `${STICKY_MARKER}\n### 🟠 GitOps Review\n\nold review\n${renderGateState(state)}`;
+  const previous = sealed(`${STICKY_MARKER}\n### 🟠 GitOps Review\n\nold review`, state);
 
   const payload = pullRequestPayload("synchronize");
   app.github

@@ -7,6 +7,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import { gateKeyFrom, gateSeal, openGateState, sealGateState } from "../../src/gate/seal.js";
+import { emptyGateState, type GateState } from "../../src/gate/state.js";
 import { createApp } from "../../src/index.js";
 
 export const API = "https://api.github.com";
@@ -22,6 +24,21 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
+/** The App's gate key in tests (in production: GATE_STATE_KEY or the webhook secret). */
+export const GATE_KEY = gateKeyFrom("test webhook secret");
+/** The seal of PR #1's gate state. */
+export const PR_SEAL = gateSeal(GATE_KEY, { owner: OWNER, repo: REPO, number: 1 });
+
+/** A comment body as the App writes it: its gate state sealed at the end. */
+export function sealed(body: string, state: GateState = emptyGateState()): string {
+  return sealGateState(body, state, PR_SEAL);
+}
+
+/** The verified gate state of a body the App wrote on PR #1; null when the seal does not verify. */
+export function verifiedState(body: string): GateState | null {
+  return openGateState(body, PR_SEAL);
+}
+
 /** A Probot with this App loaded: retries and throttling off, rate-limit waits instant. */
 export async function createTestProbot(): Promise<Probot> {
   const probot = new Probot({
@@ -35,7 +52,7 @@ export async function createTestProbot(): Promise<Probot> {
       throttle: { ...(options.throttle as object), enabled: false },
     })),
   });
-  await probot.load(createApp({ retry: { sleep: async () => undefined } }));
+  await probot.load(createApp({ retry: { sleep: async () => undefined }, gateKey: GATE_KEY }));
   return probot;
 }
 
