@@ -34,6 +34,7 @@ import { rule as releaseRemoved } from "./release-removed/rule.js";
 import { rule as releaseReplaced } from "./release-replaced/rule.js";
 import { rule as replicasScaledToZero } from "./replicas-scaled-to-zero/rule.js";
 import { rule as replicasShareRwoVolume } from "./replicas-share-rwo-volume/rule.js";
+import { rule as reviewConfigWeakened } from "./review-config-weakened/rule.js";
 import { rule as valuesKeyRenamed } from "./values-key-renamed/rule.js";
 import { rule as volumeMountsChanged } from "./volume-mounts-changed/rule.js";
 import { rule as volumeShadowsPersistence } from "./volume-shadows-persistence/rule.js";
@@ -71,6 +72,7 @@ export const rules: readonly Rule[] = [
   releaseReplaced,
   replicasScaledToZero,
   replicasShareRwoVolume,
+  reviewConfigWeakened,
   valuesKeyRenamed,
   volumeMountsChanged,
   volumeShadowsPersistence,

@@ -3,7 +3,6 @@
  * the bot out. Exit codes: 0 below the threshold, 1 findings at or above it, 2 usage or I/O error.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
@@ -33,7 +32,8 @@ export const USAGE = `Usage:
 Options:
   --format text|markdown|json   output format (default: text)
   --fail-on <severity>          exit 1 when a finding is at or above it: ${SEVERITIES.join(", ")} (default: high)
-  --config FILE                 a .github/gitops-review.yml to apply (review: the repo's own by default)
+  --config FILE                 a .github/gitops-review.yml to apply (review: the repo's own at the base
+                                revision by default; the head's is reviewed, not applied)
   -h, --help                    this help
 `;
 
@@ -118,19 +118,22 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
 
   let source: { changeSet: ChangeSet; contextReader: ContextReader };
-  let configPath = values.config;
   if (command === "diff") {
     if (args.length !== 2)
       throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
     source = await changeSetFromFolders(args[0]!, args[1]!);
   } else if (command === "review") {
     source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
-    configPath ??= join(values.repo, CONFIG_PATH);
   } else {
     throw new UsageError(`unknown command "${command}"`);
   }
 
-  const config = await loadConfig(configPath, values.config !== undefined);
+  // A range is judged by the policy it starts from, as the App does: a head that weakens the
+  // policy must not apply it to itself (the review-config-weakened rule reports the change).
+  const config =
+    command === "review" && values.config === undefined
+      ? await baseRevisionConfig(source)
+      : await loadConfig(values.config);
   const review = await reviewChangeSet(source.changeSet, { contextReader: source.contextReader });
   const outcome = applyPolicy(review.findings, config, { knownRuleIds: rules.map((rule) => rule.meta.id) });
   const verdict = decideVerdict(outcome, review.inScope);
@@ -145,16 +148,32 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   return outcome.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
 }
 
-/** The repo's config file when present; an explicit --config must exist and be valid. */
-async function loadConfig(path: string | undefined, required: boolean): Promise<ReviewConfig> {
-  if (!path) return defaultConfig();
+/** An explicit --config must exist and be valid; without one, the defaults. */
+async function loadConfig(path: string | undefined): Promise<ReviewConfig> {
+  if (path === undefined) return defaultConfig();
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    if (required) throw new SourceError(`cannot read config ${path}: ${(err as Error).message}`);
-    return defaultConfig();
+    throw new SourceError(`cannot read config ${path}: ${(err as Error).message}`);
   }
+  return parseConfigText(text, path);
+}
+
+/** The repository's `.github/gitops-review.yml` at the base revision, or the defaults. */
+async function baseRevisionConfig(source: {
+  changeSet: ChangeSet;
+  contextReader: ContextReader;
+}): Promise<ReviewConfig> {
+  const [file] = await source.contextReader.read([CONFIG_PATH]);
+  if (!file?.base) return defaultConfig();
+  return parseConfigText(
+    file.base,
+    `${CONFIG_PATH} at ${source.changeSet.baseRef?.slice(0, 7) ?? "the base"}`,
+  );
+}
+
+function parseConfigText(text: string, path: string): ReviewConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -4,7 +4,7 @@
  */
 import picomatch from "picomatch";
 import { distance } from "fastest-levenshtein";
-import type { ReviewConfig } from "./config.js";
+import { CONFIG_PATH, type ReviewConfig } from "./config.js";
 import { SEVERITIES, atLeast, severityRank, type Finding, type Severity } from "./types.js";
 
 /** A finding after policy, with the reason when its severity differs from the rule's. */
@@ -52,12 +52,21 @@ export function createPathMatcher(globs: readonly string[]): (path: string) => b
   return picomatch([...globs], { dot: true });
 }
 
+/**
+ * `ignore:` as a matcher. The review's own configuration is never ignored: a change to it is how
+ * the policy is weakened, and it must be reviewed (see the review-config-weakened rule).
+ */
+export function createIgnoreMatcher(globs: readonly string[]): (path: string) => boolean {
+  const matches = createPathMatcher(globs);
+  return (path) => path !== CONFIG_PATH && matches(path);
+}
+
 export function applyPolicy(
   findings: readonly Finding[],
   config: ReviewConfig,
   options: PolicyOptions = {},
 ): PolicyOutcome {
-  const ignored = createPathMatcher(config.ignore);
+  const ignored = createIgnoreMatcher(config.ignore);
   const environments = Object.entries(config.environments).map(([name, env]) => ({
     name,
     matches: createPathMatcher(env.paths),

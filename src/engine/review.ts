@@ -93,8 +93,16 @@ export async function reviewChangeSet(
     return { pair: settled, changes };
   });
   const pairs = diffs.map((diff) => diff.pair);
-  const context: ReviewContext = { changeSet, files: parsed, pairs, diffs, problems };
-  const findings = runRules(options.rules ?? catalogue, context);
+  const ruleSet = options.rules ?? catalogue;
+  const context: ReviewContext = {
+    changeSet,
+    files: parsed,
+    pairs,
+    diffs,
+    problems,
+    catalogue: ruleSet.map((rule) => rule.meta),
+  };
+  const findings = runRules(ruleSet, context);
   return {
     files: changeSet.files.map((file) => ({
       path: file.path,

@@ -69,6 +69,8 @@ export interface ReviewContext {
   pairs: SubjectPair[];
   diffs: PairDiff[];
   problems: Problem[];
+  /** The rules this review runs, for a rule about the review's own configuration. */
+  catalogue?: readonly RuleMeta[];
 }
 
 export interface Rule {

@@ -8,7 +8,7 @@ import { CONFIG_PATH, type ReviewConfig } from "../engine/config.js";
 import {
   applyPolicy,
   configErrorVerdict,
-  createPathMatcher,
+  createIgnoreMatcher,
   decideVerdict,
   type PolicyOutcome,
   type Verdict,
@@ -28,7 +28,7 @@ import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from ".
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
 import { appIdentity } from "./identity.js";
 import { applyLabels, planLabels } from "./labels.js";
-import { loadRepoConfig, type ConfigSource } from "./load-config.js";
+import { loadConfigChange, loadRepoConfig, touchesConfig, type ConfigSource } from "./load-config.js";
 import { mergeBase, readPullRequest, type ReviewTarget } from "./pull-request.js";
 import { findStickyComment, writeStickyComment } from "./sticky-comment.js";
 import { decideGate, requestReviewers } from "./gate.js";
@@ -109,7 +109,7 @@ export async function computeReview(
   if (!configResult.ok) return { ok: false, errors: configResult.errors };
   const config = configResult.config;
 
-  const ignored = createPathMatcher(config.ignore);
+  const ignored = createIgnoreMatcher(config.ignore);
   const include = (path: string) => isReviewablePath(path) && !ignored(path);
   // Nothing in scope: no merge base, no contents, straight to publishing.
   const inScope = selectChanges(listing.files, include).length > 0;
@@ -122,6 +122,10 @@ export async function computeReview(
       include,
     },
   );
+  // A change to the policy itself is compared side by side, `_extends` followed.
+  if (touchesConfig(listing.files)) {
+    changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha });
+  }
   const review = await reviewChangeSet(changeSet, { contextReader });
   const outcome = applyPolicy(review.findings, config, { knownRuleIds: KNOWN_RULE_IDS });
   const verdict = decideVerdict(outcome, review.inScope);

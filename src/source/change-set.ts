@@ -30,6 +30,21 @@ export interface ContextFile {
   head: string | null;
 }
 
+/**
+ * The review configuration at one side as a front end that can follow `_extends` loaded it (the
+ * App). Without it, rules read `.github/gitops-review.yml` from `files` alone.
+ */
+export interface ReviewConfigSide {
+  /** The configuration in effect from this side (the file merged over what it extends); null: none. */
+  raw: unknown;
+  /** Configurations it extends beyond the organisation's `.github` defaults, `owner/repo:path`. */
+  extendsFrom: string[];
+  /** False when `extendsFrom` could not be read: `raw` is then the file alone. */
+  extendsRead: boolean;
+  /** Why it could not be loaded (bad YAML, an `_extends` loop). */
+  error?: string;
+}
+
 export interface ChangeSet {
   files: FileChange[];
   /** Unchanged files, keyed by repo-relative path. */
@@ -38,6 +53,8 @@ export interface ChangeSet {
   notes: string[];
   baseRef?: string;
   headRef?: string;
+  /** Both sides of the review configuration, when the change set touches it and its source resolved them. */
+  reviewConfig?: { base: ReviewConfigSide; head: ReviewConfigSide };
 }
 
 /**

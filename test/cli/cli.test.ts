@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { run } from "../../src/cli/main.js";
+import { TempRepo } from "../source/git-repo.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const INCIDENT = join(ROOT, "examples/acme-volume-incident");
@@ -109,5 +110,72 @@ describe("gitops-review CLI", () => {
       throw err;
     });
     expect(JSON.parse(stdout)).toHaveProperty("findings");
+  });
+
+  describe("review on a git range that changes the review policy", () => {
+    const POLICY = ".github/gitops-review.yml";
+    const deployment = (replicas: number) =>
+      [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: { name: billing, namespace: payments }",
+        "spec:",
+        `  replicas: ${replicas}`,
+        "  selector: { matchLabels: { app: billing } }",
+        "  template:",
+        "    metadata: { labels: { app: billing } }",
+        "    spec:",
+        "      containers: [{ name: billing, image: ghcr.io/acme/billing:3.1.0 }]",
+        "",
+      ].join("\n");
+
+    function rangeRepo(basePolicy: string, headPolicy: string, headReplicas: number): TempRepo {
+      const repo = new TempRepo();
+      repo.write(POLICY, basePolicy).write("deploy/billing/deployment.yaml", deployment(3)).commit("base");
+      repo.write(POLICY, headPolicy).write("deploy/billing/deployment.yaml", deployment(headReplicas));
+      repo.commit("head");
+      return repo;
+    }
+
+    async function reviewJson(repo: TempRepo) {
+      const result = await cli("review", "--repo", repo.dir, "--base", "HEAD~1", "--format", "json");
+      const json = JSON.parse(result.stdout) as {
+        findings: { ruleId: string; severity: string; message: string }[];
+      };
+      return { code: result.code, findings: json.findings };
+    }
+
+    it("judges the range by the base's policy and reports the weakening as high", async () => {
+      const repo = rangeRepo(
+        "gate:\n  approvals: { high: 1 }\n",
+        'gate:\n  approvals: { high: 0 }\nignore: ["**"]\n',
+        0,
+      );
+      try {
+        const { code, findings } = await reviewJson(repo);
+        // The head's `ignore: ["**"]` is not applied to the range that brings it.
+        expect(findings.map((f) => f.ruleId)).toEqual(
+          expect.arrayContaining(["replicas-scaled-to-zero", "review-config-weakened"]),
+        );
+        const weakenings = findings.filter((f) => f.ruleId === "review-config-weakened");
+        expect(weakenings.map((f) => f.severity)).toEqual(["high", "high"]);
+        expect(weakenings.map((f) => f.message).join("\n")).toContain("high: 1 -> 0");
+        expect(weakenings.map((f) => f.message).join("\n")).toContain("ignores **");
+        expect(code).toBe(1);
+      } finally {
+        repo.cleanup();
+      }
+    });
+
+    it("a policy that only gets stricter is quiet", async () => {
+      const repo = rangeRepo('ignore: ["docs/**"]\n', "gate:\n  approvals: { high: 2 }\n", 3);
+      try {
+        const { code, findings } = await reviewJson(repo);
+        expect(findings).toEqual([]);
+        expect(code).toBe(0);
+      } finally {
+        repo.cleanup();
+      }
+    });
   });
 });

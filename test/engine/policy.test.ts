@@ -3,6 +3,7 @@ import { parseConfig, type ReviewConfigInput } from "../../src/engine/config.js"
 import {
   applyPolicy,
   configErrorVerdict,
+  createIgnoreMatcher,
   countBySeverity,
   decideVerdict,
   shiftSeverity,
@@ -31,6 +32,24 @@ function config(input: ReviewConfigInput) {
   if (!result.ok) throw new Error(result.errors.join("; "));
   return result.config;
 }
+
+describe("ignore", () => {
+  it("never ignores the review's own configuration, whatever the globs", () => {
+    const ignored = createIgnoreMatcher(["**", ".github/**"]);
+    expect(ignored("apps/web.yaml")).toBe(true);
+    expect(ignored(".github/workflows/ci.yml")).toBe(true);
+    expect(ignored(".github/gitops-review.yml")).toBe(false);
+    const outcome = applyPolicy(
+      [
+        finding("review-config-weakened", "high", ".github/gitops-review.yml"),
+        finding("x", "high", "apps/a.yaml"),
+      ],
+      config({ ignore: ["**"] }),
+    );
+    expect(outcome.findings.map((f) => f.ruleId)).toEqual(["review-config-weakened"]);
+    expect(outcome.suppressed.ignoredPath).toBe(1);
+  });
+});
 
 describe("applyPolicy", () => {
   it("overrides, turns off and ignores per the config, and sorts by severity", () => {

@@ -261,6 +261,46 @@ export class GitHubMock {
     return this;
   }
 
+  /**
+   * `.github/gitops-review.yml` at a commit, as the configuration plugin reads it with `ref`; absent
+   * (null) also answers the organisation's `.github` fallback (read from its default branch).
+   */
+  configAt(ref: string, yaml: string | null): this {
+    const path = `/repos/${OWNER}/${REPO}/contents/.github%2Fgitops-review.yml`;
+    if (yaml !== null) {
+      this.scope
+        .get(path)
+        .query({ ref })
+        .reply(
+          200,
+          this.#recorded(() => yaml),
+          { "content-type": "text/plain; charset=utf-8" },
+        );
+      return this;
+    }
+    const notFound = () => ({ message: "Not Found" });
+    this.scope.get(path).query({ ref }).reply(404, this.#recorded(notFound));
+    return this.configIn(`${OWNER}/.github`, null);
+  }
+
+  /** A configuration file in another repository (`owner/repo`), read from its default branch. */
+  configIn(repository: string, yaml: string | null, file = ".github/gitops-review.yml"): this {
+    const path = `/repos/${repository}/contents/${encodeURIComponent(file)}`;
+    if (yaml === null) {
+      this.scope.get(path).reply(
+        404,
+        this.#recorded(() => ({ message: "Not Found" })),
+      );
+    } else {
+      this.scope.get(path).reply(
+        200,
+        this.#recorded(() => yaml),
+        { "content-type": "text/plain; charset=utf-8" },
+      );
+    }
+    return this;
+  }
+
   /** The PR's files, 100 per page with `link` headers like GitHub's. */
   listFiles(files: readonly FileEntry[], pr = 1): this {
     const pages = Math.max(1, Math.ceil(files.length / 100));
