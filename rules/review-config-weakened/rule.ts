@@ -79,7 +79,7 @@ export const rule: Rule = {
     "extends-added":
       "{{file}} now also takes its policy from {{details}}: whoever can push there changes this repository's review without a review here.",
     "extends-unread":
-      "{{file}} now extends {{details}}, which this review could not read: compare the policy it brings by hand; whoever can push there changes this repository's review without a review here.",
+      "{{file}} now extends {{details}}, which the review does not read on a pull request's word: compare the policy it brings by hand; whoever can push there changes this repository's review without a review here.",
     "not-compared":
       "{{file}} changes {{details}}, which this version of the review does not know how to compare: check by hand that it does not weaken the review.",
     "head-invalid":

@@ -5,6 +5,7 @@
  */
 import merge from "deepmerge";
 import type { ProbotOctokit } from "probot";
+import { parse as parseYaml } from "yaml";
 import { CONFIG_FILE, CONFIG_PATH, parseConfig, type ConfigResult } from "../engine/config.js";
 import type { ReviewConfigSide } from "../source/change-set.js";
 import type { RepoRef } from "./pull-request.js";
@@ -38,16 +39,28 @@ function firstLine(text: string): string {
 /**
  * Both sides of a pull request that changes the configuration, each loaded as `context.config`
  * would load it were that commit the default branch, for the review-config-weakened rule.
+ *
+ * The head's `_extends` is followed only to where the policy already lives (the organisation's
+ * `.github` defaults, or a file the base's policy reads): a pull request alone never makes the App
+ * read another repository. A new source is reported unread instead, its file's own keys compared.
  */
 export async function loadConfigChange(
   octokit: Pick<ProbotOctokit, "config">,
   pr: RepoRef & { baseSha: string; headSha: string },
+  headFile: string | null,
 ): Promise<{ base: ReviewConfigSide; head: ReviewConfigSide }> {
-  const [base, head] = await Promise.all([
-    loadConfigAt(octokit, pr, pr.baseSha),
-    loadConfigAt(octokit, pr, pr.headSha),
-  ]);
-  return { base, head };
+  const base = await loadConfigAt(octokit, pr, pr.baseSha);
+  const own = ownFile(headFile);
+  const match = typeof own?._extends === "string" ? EXTENDS.exec(own._extends) : null;
+  if (own && match) {
+    const target = { owner: match[1] ?? pr.owner, repo: match[2], path: match[3] ?? CONFIG_PATH };
+    if (!isHome(target, pr) && !base.read.includes(sourceKey(target))) {
+      const head = { raw: own, extendsFrom: [sourceName(target)], extendsRead: false };
+      return { base: base.side, head };
+    }
+  }
+  // No `_extends`, a known one, or one the plugin refuses (its error is the head's problem).
+  return { base: base.side, head: (await loadConfigAt(octokit, pr, pr.headSha)).side };
 }
 
 /** Whether a pull request's file list touches the configuration (a rename away counts). */
@@ -55,16 +68,58 @@ export function touchesConfig(files: readonly { filename: string; previous_filen
   return files.some((file) => file.filename === CONFIG_PATH || file.previous_filename === CONFIG_PATH);
 }
 
+/** `_extends: [owner/]repo[:path]`, exactly as @probot/octokit-plugin-config reads it. */
+const EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i;
+
+/** A configuration file somewhere on GitHub. */
+interface ConfigFileRef {
+  owner: string;
+  repo: string;
+  path: string;
+}
+
+function sourceName(source: ConfigFileRef): string {
+  return `${source.owner}/${source.repo}:${source.path}`;
+}
+
+function sourceKey(source: ConfigFileRef): string {
+  return sourceName(source).toLowerCase();
+}
+
+/** The repository's own file and its organisation's defaults: where the policy lives. */
+function isHome(source: ConfigFileRef, repo: RepoRef): boolean {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  return (
+    same(source.owner, repo.owner) &&
+    source.path === CONFIG_PATH &&
+    (same(source.repo, repo.repo) || source.repo === ".github")
+  );
+}
+
+/** The head's file as a map, or null (absent, not YAML, not a map: the plugin's read says why). */
+function ownFile(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = parseYaml(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The repository's file at `ref` (else the organisation's `.github` defaults), merged over what it
  * `_extends` exactly as Probot's `context.config` merges (deepmerge, arrays concatenated). Extended
  * files are read from their own default branches, as they will be once this commit is merged.
+ * `read`: every file looked at, found or not.
  */
 async function loadConfigAt(
   octokit: Pick<ProbotOctokit, "config">,
   repo: RepoRef,
   ref: string,
-): Promise<ReviewConfigSide> {
+): Promise<{ side: ReviewConfigSide; read: string[] }> {
   try {
     const { config, files } = await octokit.config.get({
       owner: repo.owner,
@@ -73,25 +128,19 @@ async function loadConfigAt(
       branch: ref,
       defaults: (configs) => merge.all([{}, ...configs]) as Record<string, unknown>,
     });
-    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-    // The repository's own file and the organisation's defaults are the policy's home; anything
-    // else it extends (even a file that does not exist yet) is a source someone else controls.
-    const elsewhere = files.filter(
-      (file) =>
-        !(
-          same(file.owner, repo.owner) &&
-          file.path === CONFIG_PATH &&
-          (same(file.repo, repo.repo) || file.repo === ".github")
-        ),
-    );
-    return {
+    // Anything beyond the policy's home (even a file that does not exist yet) is a source someone
+    // else may control.
+    const elsewhere = files.filter((file) => !isHome(file, repo));
+    const side = {
       raw: files.some((file) => file.config !== null) ? config : null,
-      extendsFrom: elsewhere.map((file) => `${file.owner}/${file.repo}:${file.path}`),
+      extendsFrom: elsewhere.map(sourceName),
       extendsRead: true,
     };
+    return { side, read: files.map(sourceKey) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!PLUGIN_ERROR.test(message)) throw error;
-    return { raw: null, extendsFrom: [], extendsRead: true, error: message.replace(PLUGIN_ERROR, "") };
+    const side = { raw: null, extendsFrom: [], extendsRead: true, error: message.replace(PLUGIN_ERROR, "") };
+    return { side, read: [] };
   }
 }

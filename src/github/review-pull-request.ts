@@ -124,7 +124,8 @@ export async function computeReview(
   );
   // A change to the policy itself is compared side by side, `_extends` followed.
   if (touchesConfig(listing.files)) {
-    changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha });
+    const headFile = changeSet.files.find((file) => file.path === CONFIG_PATH)?.head ?? null;
+    changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha }, headFile);
   }
   const review = await reviewChangeSet(changeSet, { contextReader });
   const outcome = applyPolicy(review.findings, config, { knownRuleIds: KNOWN_RULE_IDS });

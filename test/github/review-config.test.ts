@@ -17,8 +17,11 @@ function policyChange(head: string): PrFixture {
   return { files: [{ path: POLICY, base: IN_FORCE, head }], context: {} };
 }
 
-/** One `opened` review of a PR changing only the policy; `extra` mocks what its `_extends` reads. */
-async function review(fixture: PrFixture, extra: () => void = () => undefined) {
+/**
+ * One `opened` review of a PR changing only the policy. Both sides are loaded at their commits;
+ * `headLoaded: false` when the head's `_extends` is not followed. `extra` mocks what it extends.
+ */
+async function review(fixture: PrFixture, extra: () => void = () => undefined, headLoaded = true) {
   const payload = pullRequestPayload("opened");
   app.github
     .installationToken(payload.installation.id)
@@ -27,8 +30,8 @@ async function review(fixture: PrFixture, extra: () => void = () => undefined) {
     .listFiles(fileEntries(fixture.files))
     .compare()
     .graphql(contentsFor(fixture), "any")
-    .configAt(MERGE_BASE_SHA, fixture.files[0].base)
-    .configAt(HEAD_SHA, fixture.files[0].head);
+    .configAt(MERGE_BASE_SHA, fixture.files[0].base);
+  if (headLoaded) app.github.configAt(HEAD_SHA, fixture.files[0].head);
   extra();
   app.github.pullRequest().comments([]);
   await app.probot.receive({ id: "opened", name: "pull_request", payload } as never);
@@ -69,15 +72,33 @@ describe("a pull request that changes .github/gitops-review.yml", () => {
     expect(comment).not.toContain("Review policy weakened");
   });
 
-  it("extending a repository of another owner is high, even when its content is the same", async () => {
+  it("extending a repository of another owner is high, and the App does not read it on the PR's word", async () => {
     app.github.createComment().createLabel().addLabels().updateCheckRun();
-    const { check, comment } = await review(policyChange("_extends: someone-else/policies\n"), () =>
-      app.github.configIn("someone-else/policies", IN_FORCE),
+    const { check, comment } = await review(
+      policyChange(`_extends: someone-else/policies\n${IN_FORCE}`),
+      () => undefined,
+      false,
     );
     expect(check.conclusion).toBe("action_required");
     expect(comment).toContain(
-      "now also takes its policy from someone-else/policies:.github/gitops-review.yml",
+      "now extends someone-else/policies:.github/gitops-review.yml, which the review does not read",
     );
+    expect(app.github.calls.some((call) => call.includes("someone-else"))).toBe(false);
+  });
+
+  it("an _extends the policy in force already follows is read and compared, not reported as new", async () => {
+    const shared = "gate:\n  approvals:\n    high: 2\n";
+    const base = `_extends: Codertocat/policies\n${IN_FORCE}`;
+    const head = `_extends: Codertocat/policies\ngate:\n  approvals:\n    critical: 1\n`;
+    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    const { comment } = await review({ files: [{ path: POLICY, base, head }], context: {} }, () => {
+      // Read once per side: the base's chain, then the head's (the same file).
+      app.github.configIn("Codertocat/policies", shared).configIn("Codertocat/policies", shared);
+    });
+    expect(comment).not.toContain("takes its policy from");
+    expect(comment).not.toContain("does not read");
+    // Merged over the shared file as Probot merges: high 1 -> 2 is stricter, critical 2 -> 1 is not.
+    expect(comment).toContain("lowers the approvals a gated pull request needs (critical: 2 -&gt; 1)");
   });
 
   it("extending the organisation's .github defaults compares what they hold", async () => {
