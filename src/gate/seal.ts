@@ -11,6 +11,7 @@
  * from what it can verify.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { isRecord } from "../parse/types.js";
 import { checklistSkeleton, emptyGateState, type GateState } from "./state.js";
 
 const PREFIX = "<!-- gitops-review-bot:gate ";
@@ -153,8 +154,4 @@ function sanitize(raw: Record<string, unknown>): GateState | null {
     });
   }
   return state;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
