@@ -122,7 +122,7 @@ function ruleChanges(
     const after = head.rules[id] ?? defaults.get(id);
     // A rule this version does not know, without an explicit setting on one side: nothing to compare.
     if (before === undefined || after === undefined || before === "off" || before === after) continue;
-    if (after === "off") off.push({ id, text: `${id} (was ${before})` });
+    if (after === "off") off.push({ id, text: `${id}: ${before} -> off` });
     else if (severityRank(after) < severityRank(before))
       lowered.push({ id, text: `${id}: ${before} -> ${after}` });
   }

@@ -45,7 +45,7 @@ describe("configWeakenings", () => {
     ],
 
     // rules
-    ["a rule switched off", {}, { rules: { "pvc-changed": "off" } }, ["rule-off: pvc-changed (was high)"]],
+    ["a rule switched off", {}, { rules: { "pvc-changed": "off" } }, ["rule-off: pvc-changed: high -> off"]],
     [
       "a rule lowered below its default",
       {},
@@ -65,7 +65,7 @@ describe("configWeakenings", () => {
       "an unknown rule switched off from an explicit severity",
       { rules: { "future-rule": "high" } },
       { rules: { "future-rule": "off" } },
-      ["rule-off: future-rule (was high)"],
+      ["rule-off: future-rule: high -> off"],
     ],
 
     // gate severity and approvals
