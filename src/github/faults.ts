@@ -69,8 +69,14 @@ function graphqlErrors(e: ErrorLike): { type?: string }[] {
   return Array.isArray(data?.errors) ? (data.errors as { type?: string }[]) : [];
 }
 
+/** Probot's `receive` gathers handler errors in an AggregateError: the first one decides. */
+function unwrap(error: unknown): unknown {
+  return error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+}
+
 /** Whether trying again later can succeed. */
-export function isTransient(error: unknown): boolean {
+export function isTransient(failure: unknown): boolean {
+  const error = unwrap(failure);
   const e = (error ?? {}) as ErrorLike;
   if (error instanceof RateLimitedError || error instanceof TruncatedResponseError) return true;
   if (rateLimitWait(error) !== null) return true;
@@ -85,7 +91,8 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** When a rate-limited job should run again (absolute ms), or null. */
-export function retryAtOf(error: unknown, now = Date.now()): number | null {
+export function retryAtOf(failure: unknown, now = Date.now()): number | null {
+  const error = unwrap(failure);
   if (error instanceof RateLimitedError) return error.retryAt;
   const wait = rateLimitWait(error, now);
   return wait === null ? null : now + wait;

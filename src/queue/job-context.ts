@@ -14,8 +14,8 @@ export interface JobRun {
   readonly maxAttempts: number;
   /** GitHub requests made so far by this job. */
   requests: number;
-  /** True when a review of `head` should not be published: a newer head is known. */
-  superseded(head: string): Promise<boolean>;
+  /** The pull request's newer head when one is known: a review of `head` must not be published. */
+  newerHead(head: string): Promise<string | null>;
   /** True when `error` ends this attempt but the job will run again. */
   willRetry(error: unknown): boolean;
   checkStarted(check: Omit<OpenCheck, "installation" | "startedAt">): Promise<void>;

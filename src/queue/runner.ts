@@ -66,9 +66,9 @@ export function createJobHandler(options: JobHandlerOptions): JobHandler {
       attempt,
       maxAttempts,
       requests: 0,
-      superseded: async (head) => {
+      newerHead: async (head) => {
         const latest = await coordination.latestHead(spec.pr);
-        return latest !== null && latest !== head;
+        return latest !== null && latest !== head ? latest : null;
       },
       willRetry: (error) => retryDelay(error, attempt, maxAttempts) !== null,
       checkStarted: (check) =>
