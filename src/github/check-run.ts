@@ -125,5 +125,5 @@ export async function completeCheckRun(
       output: { title: output.title, summary: output.summary, annotations },
     });
   }
-  await currentJob()?.checkCompleted(checkRunId);
+  await currentJob()?.checkCompleted(checkRunId, conclusion);
 }

@@ -9,14 +9,16 @@ import {
   type BaseRepo,
   type ReviewTarget,
 } from "./pull-request.js";
-import { retrySecondaryRateLimits, type RetryOptions } from "./rate-limit.js";
+import { applyRequestPolicy, type RequestPolicy, type RetryOptions } from "./request-policy.js";
 import { handleCommentCreated, handleCommentEdited } from "./chatops.js";
 import { reevaluateGate } from "./gate.js";
 import { reviewPullRequest, type ReviewRunOptions } from "./review-pull-request.js";
 
 export interface AppOptions {
-  /** Secondary rate limit retries (tests shorten the waits). */
+  /** Retries, timeouts and rate-limit waits of GitHub requests (tests shorten the waits). */
   retry?: RetryOptions;
+  /** Shared rate-limit pauses and request observation (the service sets them). */
+  requests?: Pick<RequestPolicy, "pauses" | "observe">;
 }
 
 const PULL_REQUEST_EVENTS: (
@@ -102,7 +104,12 @@ function baseRepo(
 }
 
 function prepare(context: Context, options: AppOptions): void {
-  retrySecondaryRateLimits(context.octokit, context.log, options.retry);
+  const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  applyRequestPolicy(context.octokit, context.log, {
+    ...options.retry,
+    ...options.requests,
+    ...(installation !== undefined ? { key: String(installation) } : {}),
+  });
 }
 
 async function reviewAll(

@@ -164,12 +164,12 @@ async function runReview(
   }
   const { config, review, outcome, verdict, links } = computed;
 
-  // The head may have moved while we read and thought: never publish over a newer review. In a
-  // job, the queue knows every head GitHub announced (and runs one job per pull request at a
-  // time); outside one, GitHub is asked.
+  // The head may have moved while we read and thought: never publish over a newer review. A job
+  // queued for this head knows every newer head GitHub announced since (and runs alone on its
+  // pull request); any other review asks GitHub.
   const job = currentJob();
   const now =
-    job && target.labels
+    job?.head === target.headSha && target.labels
       ? {
           headSha: (await job.newerHead(target.headSha)) ?? target.headSha,
           labels: target.labels,

@@ -12,6 +12,9 @@ export interface JobRun {
   readonly id: string;
   readonly attempt: number;
   readonly maxAttempts: number;
+  readonly installation: number;
+  /** The pull request head this job was queued for (reviews from `pull_request` events only). */
+  readonly head?: string;
   /** GitHub requests made so far by this job. */
   requests: number;
   /** The pull request's newer head when one is known: a review of `head` must not be published. */
@@ -19,7 +22,8 @@ export interface JobRun {
   /** True when `error` ends this attempt but the job will run again. */
   willRetry(error: unknown): boolean;
   checkStarted(check: Omit<OpenCheck, "installation" | "startedAt">): Promise<void>;
-  checkCompleted(checkRunId: number): Promise<void>;
+  /** A check run of this job was completed with `conclusion`. */
+  checkCompleted(checkRunId: number, conclusion: string): Promise<void>;
 }
 
 const storage = new AsyncLocalStorage<JobRun>();

@@ -28,6 +28,8 @@ export interface JobHandlerOptions {
   maxAttempts?: number;
   /** A pull request's lock lives this long unless renewed (a dead worker's lock expires). */
   lockTtlMs?: number;
+  /** Told each completed check run's conclusion (metrics). */
+  onCheckCompleted?: (conclusion: string) => void;
 }
 
 export interface QueuedJob {
@@ -65,6 +67,8 @@ export function createJobHandler(options: JobHandlerOptions): JobHandler {
       id: spec.id,
       attempt,
       maxAttempts,
+      installation: spec.installation,
+      ...(spec.head !== undefined ? { head: spec.head } : {}),
       requests: 0,
       newerHead: async (head) => {
         const latest = await coordination.latestHead(spec.pr);
@@ -77,7 +81,10 @@ export function createJobHandler(options: JobHandlerOptions): JobHandler {
           installation: spec.installation,
           startedAt: Date.now(),
         } as OpenCheck),
-      checkCompleted: (checkRunId) => coordination.untrackCheck(checkRunId),
+      checkCompleted: async (checkRunId, conclusion) => {
+        options.onCheckCompleted?.(conclusion);
+        await coordination.untrackCheck(checkRunId);
+      },
     };
     const started = Date.now();
     try {
