@@ -76,7 +76,9 @@ export class BullQueue implements JobQueue {
     this.#worker = new Worker<JobData>(
       name,
       async (job: Job<JobData>, token?: string) => {
-        const { spec, attempt } = job.data;
+        const { spec } = job.data;
+        // A job taken over from a dead worker runs as a retry: what the other began may exist.
+        const attempt = job.stalledCounter > 0 ? Math.max(2, job.data.attempt) : job.data.attempt;
         const waited = Date.now() - job.timestamp;
         const outcome = await handler({ spec, attempt });
         if (outcome.type === "defer" || outcome.type === "retry") {

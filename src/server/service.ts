@@ -31,6 +31,8 @@ export interface ServiceSettings {
   webhookPath: string;
   secret: string;
   redisUrl: string | null;
+  /** Key prefix in Redis: deployments (or tests) sharing one Redis keep apart. */
+  redisPrefix: string;
   concurrency: number;
   perInstallation: number;
   reviewThreads: number;
@@ -58,6 +60,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): ServiceSettings {
     webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
     secret: env.WEBHOOK_SECRET || "development",
     redisUrl: env.REDIS_URL || null,
+    redisPrefix: env.REDIS_PREFIX || "gitops-review",
     concurrency: numberFrom(env, "QUEUE_CONCURRENCY", 8),
     perInstallation: numberFrom(env, "INSTALLATION_CONCURRENCY", 4),
     reviewThreads: numberFrom(env, "REVIEW_THREADS", Math.min(4, Math.max(1, availableParallelism() - 1))),
@@ -105,9 +108,11 @@ export async function startService(env: NodeJS.ProcessEnv): Promise<RunningServi
     ? new Redis(settings.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
     : null;
   redis?.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const coordination: Coordination = redis ? new RedisCoordination(redis) : new MemoryCoordination();
+  const coordination: Coordination = redis
+    ? new RedisCoordination(redis, settings.redisPrefix)
+    : new MemoryCoordination();
   const queue: JobQueue = redis
-    ? new BullQueue({ connection: redis, lockMs: settings.lockMs })
+    ? new BullQueue({ connection: redis, lockMs: settings.lockMs, prefix: `${settings.redisPrefix}-bull` })
     : new MemoryQueue();
   const metrics = new ServiceMetrics(() => queue.counts());
 

@@ -68,8 +68,9 @@ export async function handleWebhook(
       "webhook body over the size limit, refused",
     );
     // Stop reading: the socket closes once the answer is out.
+    const socket = request.socket;
     answer(response, 413, { error: "payload too large" }, true);
-    response.once("finish", () => request.socket.destroy());
+    response.once("finish", () => socket?.destroy());
     return;
   }
   const signature = request.headers["x-hub-signature-256"];
