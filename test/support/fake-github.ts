@@ -152,7 +152,7 @@ export class FakeGitHub {
     const method = request.method ?? "GET";
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const path = decodeURIComponent(url.pathname);
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = text === "" ? null : JSON.parse(text);
     } catch {
