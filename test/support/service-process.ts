@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { OWNER, REPO, REPO_URL, type FakePullRequest } from "./fake-github.js";
 
 /** The project root, from test/support or from its compiled copy in dist/test/support (the bench). */
-export const ROOT = fileURLToPath(new URL(import.meta.url.includes("/dist/test/") ? "../../../" : "../../", import.meta.url));
+export const ROOT = fileURLToPath(
+  new URL(import.meta.url.includes("/dist/test/") ? "../../../" : "../../", import.meta.url),
+);
 export const SERVER_JS = join(ROOT, "dist", "src", "server.js");
 export const HOST = "127.0.0.1";
 export const WEBHOOK_SECRET = "service-test-secret";
