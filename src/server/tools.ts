@@ -1,13 +1,24 @@
 /**
- * The external tools the review runs, at the versions the project is tested with (see
- * ../shared/TOOLCHAIN.md). The container image installs exactly these; a test keeps the
- * Dockerfile's pins and this table in step.
+ * The external tools the review runs, as the build stage pins them (src/build/embedded-tools.ts):
+ * the container image installs exactly these versions, and a test keeps the Dockerfile in step.
  */
+import { EMBEDDED } from "../build/embedded-tools.js";
+
 export type ToolName = "helm" | "kubectl";
 
 export const EXPECTED_TOOLS: Readonly<
-  Record<ToolName, { version: string; envVar: string; versionArgs: string[] }>
+  Record<ToolName, { version: string; sha256: string; envVar: string; versionArgs: string[] }>
 > = {
-  helm: { version: "4.1.4", envVar: "HELM_BIN", versionArgs: ["version", "--short"] },
-  kubectl: { version: "1.35.2", envVar: "KUBECTL_BIN", versionArgs: ["version", "--client"] },
+  helm: {
+    version: EMBEDDED.helm.version.replace(/^v/, ""),
+    sha256: EMBEDDED.helm.sha256,
+    envVar: "GITOPS_REVIEW_HELM",
+    versionArgs: ["version", "--short"],
+  },
+  kubectl: {
+    version: EMBEDDED.kubectl.version.replace(/^v/, ""),
+    sha256: EMBEDDED.kubectl.sha256,
+    envVar: "GITOPS_REVIEW_KUBECTL",
+    versionArgs: ["version", "--client"],
+  },
 };
