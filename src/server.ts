@@ -1,10 +1,14 @@
 /**
- * `npm start`: the Probot server from environment variables (`.env` is read too).
- * Without APP_ID / PRIVATE_KEY it serves Probot's setup page, which registers the App from
- * `app.yml`; in production it exits with one line saying what is missing, never a stack trace.
+ * `npm start`: with credentials, the App as a service (src/server/service.ts: queued webhooks,
+ * workers, health and metrics) from environment variables (`.env` is read too). Without APP_ID /
+ * PRIVATE_KEY it serves Probot's setup page, which registers the App from `app.yml`; in production
+ * it exits with one line saying what is missing, never a stack trace.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { run } from "probot";
 import app from "./index.js";
+import { startService } from "./server/service.js";
 
 const PREFIX = "gitops-review-bot:";
 const KEY_ERROR = /^\[@probot\/get-private-key\]\s*/;
@@ -27,8 +31,41 @@ console.error = (...args: unknown[]) => {
   consoleError(...args);
 };
 
+/** `.env` in the working directory, without overriding the environment (as Probot's `run` does). */
+function loadDotEnv(): void {
+  if (!existsSync(".env")) return;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(".env", "utf8"))))
+    process.env[name] ??= value;
+}
+
+/** The credentials Probot would find: an App id and a key (inline, by path, or a lone .pem file). */
+function hasCredentials(env: NodeJS.ProcessEnv): boolean {
+  if (!env.APP_ID) return false;
+  if (env.PRIVATE_KEY) return true;
+  if (env.PRIVATE_KEY_PATH) return existsSync(env.PRIVATE_KEY_PATH);
+  return readdirSync(".").filter((name) => name.endsWith(".pem")).length === 1;
+}
+
+async function serve(): Promise<void> {
+  const service = await startService(process.env);
+  const shutdown = (signal: string) => {
+    console.error(`${PREFIX} ${signal}: draining`);
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`${PREFIX} drain failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
 try {
-  await run(app);
+  loadDotEnv();
+  if (hasCredentials(process.env)) await serve();
+  else await run(app);
   console.error = consoleError;
   // Development: Probot serves the setup page; say why the key was not used.
   for (const message of keyErrors) console.error(`${PREFIX} ${message}`);

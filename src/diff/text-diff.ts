@@ -13,24 +13,43 @@ export interface UnifiedDiffOptions {
 }
 
 /**
+ * Bounds on one text diff: Myers' algorithm is quadratic in the edit distance, and a PR controls
+ * both texts (a 20,000-line dashboard rewritten took minutes). Past either bound the diff is not
+ * shown and the caller says why.
+ */
+export const TEXT_DIFF_MAX_EDIT_LENGTH = 2000;
+export const TEXT_DIFF_TIMEOUT_MS = 100;
+
+/**
  * A unified diff (`--- a`, `+++ b`, hunks) for text that reads better as lines, such as a values
- * string block. Empty when the texts are equal.
+ * string block. Empty when the texts are equal; null when the diff is too costly to compute.
  */
 export function renderUnifiedDiff(
   oldText: string,
   newText: string,
   options: UnifiedDiffOptions = {},
-): string {
+): string | null {
   if (oldText === newText) return "";
-  return createTwoFilesPatch(
-    options.oldName ?? "base",
-    options.newName ?? "head",
-    oldText,
-    newText,
-    undefined,
-    undefined,
-    { context: options.context ?? 3, headerOptions: FILE_HEADERS_ONLY },
+  return (
+    createTwoFilesPatch(
+      options.oldName ?? "base",
+      options.newName ?? "head",
+      oldText,
+      newText,
+      undefined,
+      undefined,
+      {
+        context: options.context ?? 3,
+        headerOptions: FILE_HEADERS_ONLY,
+        maxEditLength: TEXT_DIFF_MAX_EDIT_LENGTH,
+        timeout: TEXT_DIFF_TIMEOUT_MS,
+      },
+    ) ?? null
   );
+}
+
+function lineCount(text: string): number {
+  return text === "" ? 0 : text.split("\n").length;
 }
 
 export interface FormatValueContext {
@@ -103,10 +122,15 @@ export function renderChangesAsDiff(
     if (isTextChange(change) && (options.expandText?.(change) ?? true)) {
       // A changed block of text reads as a text diff, not as two truncated one-liners.
       lines.push({ text: `~ ${path}: text changed`, location: change.head });
-      const hunks = renderUnifiedDiff(change.before, change.after, { context: 2 })
-        .trimEnd()
-        .split("\n")
-        .slice(2);
+      const patch = renderUnifiedDiff(change.before, change.after, { context: 2 });
+      if (patch === null) {
+        lines.push({
+          text: `  # ${lineCount(change.before)} -> ${lineCount(change.after)} lines, too many edits to show line by line`,
+          location: null,
+        });
+        continue;
+      }
+      const hunks = patch.trimEnd().split("\n").slice(2);
       for (const text of hunks.slice(0, wholeLines))
         lines.push({ text: truncate(text, width), location: null });
       if (hunks.length > wholeLines)

@@ -65,12 +65,17 @@ export async function handleCommentCreated(context: CreatedContext): Promise<voi
   const commands = parseCommands(comment.body ?? "");
   if (commands.length === 0) return;
 
-  await context.octokit.rest.reactions.createForIssueComment({
-    owner: repository.owner.login,
-    repo: repository.name,
-    comment_id: comment.id,
-    content: "eyes",
-  });
+  // An acknowledgement only: the reply below is what answers the command.
+  await context.octokit.rest.reactions
+    .createForIssueComment({
+      owner: repository.owner.login,
+      repo: repository.name,
+      comment_id: comment.id,
+      content: "eyes",
+    })
+    .catch((err: unknown) =>
+      context.log.warn({ err, comment: comment.id }, "could not react to the command"),
+    );
   const { target, author } = await loadTarget(context);
   const log = context.log.child({ pr: target.number, commenter: sender.login });
   const answers: string[] = [];

@@ -4,7 +4,10 @@
  */
 import type { ProbotOctokit } from "probot";
 import type { CheckConclusion } from "../engine/policy.js";
+import { currentJob } from "../queue/job-context.js";
 import { annotationBatches, CHECK_NAME, type CheckOutput } from "../render/check-output.js";
+import { writeNotApplied } from "./faults.js";
+import { appIdentity } from "./identity.js";
 import type { RepoRef } from "./pull-request.js";
 
 /**
@@ -24,11 +27,34 @@ export interface StartedCheckRun {
 
 type Octokit = Pick<ProbotOctokit, "rest">;
 
+/**
+ * The `in_progress` check run of this review: created, or, when an earlier attempt may have
+ * created one (a retry, a job taken over from a dead worker, a POST answered with a 5xx after
+ * GitHub applied it), this App's own `in_progress` run on the head is found and reused. Never a
+ * blind second POST.
+ */
 export async function startCheckRun(
-  octokit: Octokit,
+  octokit: Octokit & { auth?: (options?: Record<string, unknown>) => Promise<unknown> },
   repo: RepoRef,
   headSha: string,
 ): Promise<StartedCheckRun> {
+  const job = currentJob();
+  let started = job && job.attempt > 1 ? await findOpenCheckRun(octokit, repo, headSha) : null;
+  if (!started) {
+    try {
+      started = await createCheckRun(octokit, repo, headSha);
+    } catch (error) {
+      if (writeNotApplied(error)) throw error;
+      // GitHub may have applied it: look before the job's retry would create a second one.
+      started = await findOpenCheckRun(octokit, repo, headSha).catch(() => null);
+      if (!started) throw error;
+    }
+  }
+  await job?.checkStarted({ owner: repo.owner, repo: repo.repo, checkRunId: started.id, headSha });
+  return started;
+}
+
+async function createCheckRun(octokit: Octokit, repo: RepoRef, headSha: string): Promise<StartedCheckRun> {
   const { data } = await octokit.rest.checks.create({
     owner: repo.owner,
     repo: repo.repo,
@@ -40,6 +66,33 @@ export async function startCheckRun(
     id: data.id,
     url: data.html_url ?? null,
     app: data.app ? { id: data.app.id, slug: data.app.slug ?? "" } : null,
+  };
+}
+
+/** This App's newest `in_progress` GitOps Review run on the head, if any. */
+async function findOpenCheckRun(
+  octokit: Octokit & { auth?: (options?: Record<string, unknown>) => Promise<unknown> },
+  repo: RepoRef,
+  headSha: string,
+): Promise<StartedCheckRun | null> {
+  // Without knowing who we are, another App's run of the same name could be taken for ours.
+  const app = octokit.auth ? await appIdentity(octokit as Parameters<typeof appIdentity>[0]) : null;
+  if (!app) return null;
+  const { data } = await octokit.rest.checks.listForRef({
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    status: "in_progress",
+    app_id: app.id,
+    per_page: 20,
+  });
+  const run = data.check_runs.find((candidate) => candidate.app?.id === app.id);
+  if (!run) return null;
+  return {
+    id: run.id,
+    url: run.html_url ?? null,
+    app: run.app ? { id: run.app.id, slug: run.app.slug ?? "" } : app,
   };
 }
 
@@ -72,4 +125,5 @@ export async function completeCheckRun(
       output: { title: output.title, summary: output.summary, annotations },
     });
   }
+  await currentJob()?.checkCompleted(checkRunId, conclusion);
 }

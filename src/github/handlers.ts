@@ -11,16 +11,18 @@ import {
 } from "./pull-request.js";
 import type { GateKey } from "../gate/seal.js";
 import { gateKeyFromEnv, type GateKeyHolder } from "./gate-key.js";
-import { retrySecondaryRateLimits, type RetryOptions } from "./rate-limit.js";
+import { applyRequestPolicy, type RequestPolicy, type RetryOptions } from "./request-policy.js";
 import { handleCommentCreated, handleCommentEdited } from "./chatops.js";
 import { reevaluateGate } from "./gate.js";
 import { reviewPullRequest, type ReviewRunOptions } from "./review-pull-request.js";
 
 export interface AppOptions {
-  /** Secondary rate limit retries (tests shorten the waits). */
+  /** Retries, timeouts and rate-limit waits of GitHub requests (tests shorten the waits). */
   retry?: RetryOptions;
   /** Seals the gate's state in the sticky comment; from the environment when not given. */
   gateKey?: GateKey;
+  /** Shared rate-limit pauses and request observation (the service sets them). */
+  requests?: Pick<RequestPolicy, "pauses" | "observe">;
 }
 
 const PULL_REQUEST_EVENTS: (
@@ -106,12 +108,17 @@ function baseRepo(
   return { owner: repository.owner.login, repo: repository.name, htmlUrl: repository.html_url };
 }
 
-/** Per event: rate-limit retries on its Octokit, and the gate's key on the context. */
+/** Per event: the request policy on its Octokit, and the gate's key on the context. */
 function prepare<C extends Context>(
   context: C,
   options: AppOptions & GateKeyHolder,
 ): asserts context is C & GateKeyHolder {
-  retrySecondaryRateLimits(context.octokit, context.log, options.retry);
+  const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  applyRequestPolicy(context.octokit, context.log, {
+    ...options.retry,
+    ...options.requests,
+    ...(installation !== undefined ? { key: String(installation) } : {}),
+  });
   Object.assign(context, { gateKey: options.gateKey });
 }
 

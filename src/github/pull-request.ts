@@ -23,6 +23,8 @@ export interface ReviewTarget extends PullRequestRef {
   changedFiles?: number;
   /** Login of the pull request's author (the gate never counts their approval). */
   author?: string;
+  /** Labels as the event reported them (a stale list only makes a label write a no-op). */
+  labels?: string[];
 }
 
 /** The fields of a pull request object (webhook payload or REST) this App reads. */
@@ -51,6 +53,9 @@ export function targetFromPullRequest(pr: PullRequestLike, repo: BaseRepo): Revi
     repoUrl: repo.htmlUrl,
     ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
     ...(pr.user?.login ? { author: pr.user.login } : {}),
+    ...(pr.labels
+      ? { labels: pr.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))) }
+      : {}),
   };
 }
 

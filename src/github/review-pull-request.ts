@@ -13,7 +13,9 @@ import {
   type PolicyOutcome,
   type Verdict,
 } from "../engine/policy.js";
-import { isReviewablePath, reviewChangeSet } from "../engine/review.js";
+import { isReviewablePath } from "../engine/review.js";
+import { currentJob } from "../queue/job-context.js";
+import { runReviewEngine } from "../review-worker/engine.js";
 import type { ReviewResult } from "../engine/types.js";
 import {
   renderCheckOutput,
@@ -73,6 +75,11 @@ export async function reviewPullRequest(
   try {
     return await runReview(context, target, check, log, options);
   } catch (error) {
+    // The job runs again and completes this same check run (found by head and App).
+    if (currentJob()?.willRetry(error)) {
+      log.warn({ err: error, checkRunId: check.id }, "review interrupted by a transient fault, will retry");
+      throw error;
+    }
     log.error({ err: error, checkRunId: check.id }, "review failed");
     // A required check must not pass silently when the review did not happen.
     await completeCheckRun(octokit, target, check.id, "failure", renderInternalErrorOutput()).catch(
@@ -127,7 +134,7 @@ export async function computeReview(
     const headFile = changeSet.files.find((file) => file.path === CONFIG_PATH)?.head ?? null;
     changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha }, headFile);
   }
-  const review = await reviewChangeSet(changeSet, { contextReader });
+  const review = await runReviewEngine(changeSet, { contextReader });
   const outcome = applyPolicy(review.findings, config, { knownRuleIds: KNOWN_RULE_IDS });
   const verdict = decideVerdict(outcome, review.inScope);
   log.info(
@@ -162,8 +169,18 @@ async function runReview(
   }
   const { config, review, outcome, verdict, links } = computed;
 
-  // The head may have moved while we read and thought: never publish over a newer review.
-  const now = await readPullRequest(octokit, target);
+  // The head may have moved while we read and thought: never publish over a newer review. A job
+  // queued for this head knows every newer head GitHub announced since (and runs alone on its
+  // pull request); any other review asks GitHub.
+  const job = currentJob();
+  const now =
+    job?.head === target.headSha && target.labels
+      ? {
+          headSha: (await job.newerHead(target.headSha)) ?? target.headSha,
+          labels: target.labels,
+          author: null,
+        }
+      : await readPullRequest(octokit, target);
   if (now.headSha !== target.headSha) {
     log.info({ currentHead: now.headSha }, "head moved on, result dropped");
     await completeCheckRun(octokit, target, check.id, "neutral", renderSupersededOutput(now.headSha));
@@ -251,9 +268,10 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     log.info({ open: gate.decision.open, missing: gate.decision.missing }, "gate decided");
   }
 
-  let commentUrl: string | null = existing?.url ?? null;
-  if (existing || wantsComment(config, review.inScope, outcome.findings.length)) {
-    const body = review.inScope
+  const wanted = existing !== null || wantsComment(config, review.inScope, outcome.findings.length);
+  const body = !wanted
+    ? null
+    : review.inScope
       ? renderComment({
           verdict,
           outcome,
@@ -266,19 +284,9 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
           trailer: gateStateTrailer(state),
         })
       : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
-    const written = await writeStickyComment(octokit, target, existing, sealGateState(body, state, p.seal));
-    commentUrl = written.url;
-    log.info({ action: written.action, length: body.length }, "sticky comment written");
-  }
 
-  if (config.labels.enabled) {
-    const plan = planLabels(config, outcome.highest, p.labels);
-    if (plan.add || plan.remove.length > 0) {
-      await applyLabels(octokit, target, plan);
-      log.info({ added: plan.add?.name ?? null, removed: plan.remove }, "risk labels updated");
-    }
-  }
-
+  // The verdict first: the required check must not wait on, or fail with, the comment or labels.
+  // A comment created below is not linked yet; an existing one is.
   const output = renderCheckOutput({
     verdict,
     outcome,
@@ -286,9 +294,27 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     headSha: target.headSha,
     baseSha: links.baseSha,
     links,
-    commentUrl,
+    commentUrl: existing?.url ?? null,
   });
   await completeCheckRun(octokit, target, check.id, verdict.conclusion, output);
+
+  if (body !== null) {
+    const written = await writeStickyComment(octokit, target, existing, sealGateState(body, state, p.seal));
+    log.info({ action: written.action, length: body.length }, "sticky comment written");
+  }
+
+  if (config.labels.enabled) {
+    const plan = planLabels(config, outcome.highest, p.labels);
+    if (plan.add || plan.remove.length > 0) {
+      // Cosmetic: a refused label never changes the published verdict.
+      try {
+        await applyLabels(octokit, target, plan);
+        log.info({ added: plan.add?.name ?? null, removed: plan.remove }, "risk labels updated");
+      } catch (error) {
+        log.warn({ err: error, plan }, "could not update the risk labels");
+      }
+    }
+  }
 
   if (gateHolds && p.options.requestReviews && config.gate.requestReviewers) {
     // The check is already complete: a refused request (a listed user who is not a collaborator, a

@@ -83,6 +83,33 @@ describe("renderUnifiedDiff", () => {
     ).toBe("--- base/values\n+++ head/values\n@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 20\n c: 3\n");
     expect(renderUnifiedDiff("a\n", "a\n")).toBe("");
   });
+
+  it("gives up on a rewrite of thousands of lines instead of diffing it quadratically", () => {
+    // A 20,000-line dashboard whose every line changed: the edit distance is 40,000.
+    const before = Array.from({ length: 20_000 }, (_, i) => `  "panel-${i}": {"id": ${i}}`).join("\n");
+    const after = Array.from({ length: 20_000 }, (_, i) => `  "panel-${i}": {"id": ${i + 1}}`).join("\n");
+    expect(renderUnifiedDiff(before, after)).toBeNull();
+
+    const change: ValueChange = {
+      path: "data.dashboard\\.json",
+      op: "changed",
+      basePath: ["data", "dashboard.json"],
+      headPath: ["data", "dashboard.json"],
+      before,
+      after,
+      base: { file: "dashboards.yaml", line: 7 },
+      head: { file: "dashboards.yaml", line: 7 },
+    };
+    expect(renderChangesAsDiff([change], { locations: false })).toBe(
+      "~ data.dashboard\\.json: text changed\n  # 20000 -> 20000 lines, too many edits to show line by line",
+    );
+  });
+
+  it("still diffs a long text with a few edits", () => {
+    const before = Array.from({ length: 20_000 }, (_, i) => `line ${i}`).join("\n");
+    const after = before.replace("line 10000\n", "line ten thousand\n");
+    expect(renderUnifiedDiff(before, after, { context: 0 })).toContain("-line 10000\n+line ten thousand\n");
+  });
 });
 
 describe("renderChangesAsDiff for whole subjects", () => {

@@ -115,10 +115,10 @@ describe("checklist ticks before the head has a completed check run", () => {
       `GET ${PR}/pulls/1`,
       `GET ${PR}/issues/1/comments`,
       `GET ${PR}/pulls/1/reviews`,
+      `PATCH ${PR}/check-runs/7001`,
       `PATCH ${PR}/issues/comments/9001`,
       `POST ${PR}/labels`,
       `POST ${PR}/issues/1/labels`,
-      `PATCH ${PR}/check-runs/7001`,
     ]);
     // The check runs are asked for by this App's id, learnt without a request.
     expect(app.github.requests[2].path).toContain(`app_id=${APP_ID}`);

@@ -238,8 +238,12 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
     // A fresh head: no approval can be on it, so no review, permission or team is looked up.
     expect(app.github.calls.some((call) => /\/reviews|\/permission|\/teams\//.test(call))).toBe(false);
-    expect(app.github.calls.slice(-2)).toEqual([
+    // The verdict first, then the comment and labels, then the review request.
+    expect(app.github.calls.slice(-5)).toEqual([
       `PATCH ${PR_PATH}/check-runs/7001`,
+      `POST ${PR_PATH}/issues/1/comments`,
+      `POST ${PR_PATH}/labels`,
+      `POST ${PR_PATH}/issues/1/labels`,
       `POST ${PR_PATH}/pulls/1/requested_reviewers`,
     ]);
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });

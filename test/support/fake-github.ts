@@ -1,0 +1,374 @@
+/**
+ * A fake GitHub API on 127.0.0.1 for the real server process (`GHE_HOST`): any number of pull
+ * requests, check runs and comments kept as GitHub would, a latency per round trip, and faults to
+ * inject per route (5xx, an applied write answered 502, a truncated body, GraphQL errors, rate
+ * limits, a request that never answers). Used by the service tests and `npm run bench:service`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const APP_ID = 4242;
+export const APP_SLUG = "gitops-review-bot";
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const REPO_URL = `https://github.com/${OWNER}/${REPO}`;
+export const REPO_API = `/api/v3/repos/${OWNER}/${REPO}`;
+export const TOKEN = "ghs_fake_installation_token";
+
+export interface FakePullRequest {
+  number: number;
+  head: string;
+  base: string;
+  mergeBase: string;
+  files: { filename: string; status: "added" | "removed" | "modified" }[];
+  /** sha -> path -> text */
+  contents: Map<string, Map<string, string>>;
+}
+
+export interface CheckRun {
+  id: number;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  output: Record<string, unknown> | null;
+}
+
+export interface Comment {
+  id: number;
+  issue: number;
+  body: string;
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+  at: number;
+}
+
+/**
+ * What a fault does to a matching request:
+ * - `status`: answer it with this status (not applied);
+ * - `applyThen`: apply it, then answer with this status (a write GitHub did but reported failed);
+ * - `truncate`: apply it and cut the JSON body short;
+ * - `graphqlErrors`: answer a GraphQL query 200 with `errors` next to partial data;
+ * - `hang`: never answer.
+ */
+export interface Fault {
+  method: string;
+  /** Matched against the path without query. */
+  path: RegExp;
+  times: number;
+  status?: number;
+  headers?: Record<string, string>;
+  applyThen?: number;
+  truncate?: boolean;
+  graphqlErrors?: { type?: string; message: string }[];
+  hang?: boolean;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export class FakeGitHub {
+  readonly requests: Recorded[] = [];
+  readonly checkRuns = new Map<number, CheckRun>();
+  readonly comments: Comment[] = [];
+  readonly labels = new Map<number, Set<string>>();
+  readonly pulls = new Map<number, FakePullRequest>();
+  readonly #faults: Fault[] = [];
+  readonly #server: Server;
+  readonly #hanging = new Set<ServerResponse>();
+  #nextCheck = 7001;
+  #nextComment = 9001;
+  /** Milliseconds added to every answer: one API round trip. */
+  latencyMs = 0;
+
+  constructor() {
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(0, "127.0.0.1", resolve);
+    });
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const response of this.#hanging) response.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  addPullRequest(pr: FakePullRequest): void {
+    this.pulls.set(pr.number, pr);
+  }
+
+  inject(fault: Fault): void {
+    this.#faults.push(fault);
+  }
+
+  clearFaults(): void {
+    this.#faults.length = 0;
+    for (const response of this.#hanging) response.destroy();
+    this.#hanging.clear();
+  }
+
+  get calls(): string[] {
+    return this.requests.map((request) => `${request.method} ${request.path.replace(/\?.*$/, "")}`);
+  }
+
+  /** Requests other than the installation token. */
+  apiCalls(): string[] {
+    return this.calls.filter((call) => !call.includes("/access_tokens"));
+  }
+
+  checksFor(head: string): CheckRun[] {
+    return [...this.checkRuns.values()].filter((run) => run.head_sha === head);
+  }
+
+  commentsOn(issue: number): Comment[] {
+    return this.comments.filter((comment) => comment.issue === issue);
+  }
+
+  #fault(method: string, path: string): Fault | null {
+    const fault = this.#faults.find(
+      (candidate) => candidate.times > 0 && candidate.method === method && candidate.path.test(path),
+    );
+    if (!fault) return null;
+    fault.times -= 1;
+    return fault;
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const method = request.method ?? "GET";
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const path = decodeURIComponent(url.pathname);
+    let body: unknown;
+    try {
+      body = text === "" ? null : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    this.requests.push({ method, path: path + url.search, body, at: Date.now() });
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+
+    const fault = this.#fault(method, path);
+    if (fault?.hang) {
+      this.#hanging.add(response);
+      response.once("close", () => this.#hanging.delete(response));
+      return;
+    }
+    let reply: Reply;
+    if (fault?.status !== undefined) {
+      reply = {
+        status: fault.status,
+        body: {
+          message: fault.status === 403 ? "You have exceeded a secondary rate limit." : "Server Error",
+        },
+        headers: fault.headers,
+      };
+    } else {
+      reply = this.#route(method, path, url.searchParams, body) ?? {
+        status: 404,
+        body: { message: "Not Found" },
+      };
+      if (fault?.applyThen !== undefined)
+        reply = { status: fault.applyThen, body: { message: "Bad Gateway" } };
+      if (fault?.graphqlErrors) {
+        reply = {
+          status: 200,
+          body: { data: { repository: null }, errors: fault.graphqlErrors },
+          headers: fault.headers,
+        };
+      }
+    }
+    let json = JSON.stringify(reply.body);
+    if (fault?.truncate) json = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    response.writeHead(reply.status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(json),
+      "x-ratelimit-remaining": "4999",
+      ...reply.headers,
+    });
+    response.end(json);
+  }
+
+  #route(method: string, path: string, query: URLSearchParams, body: unknown): Reply | null {
+    const input = (body ?? {}) as Record<string, unknown>;
+    let match: RegExpExecArray | null;
+    if (method === "POST" && /^\/api\/v3\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return {
+        status: 201,
+        body: {
+          token: TOKEN,
+          expires_at: "2100-01-01T00:00:00Z",
+          permissions: { checks: "write" },
+          repository_selection: "all",
+        },
+      };
+    }
+    if (!path.startsWith(REPO_API) && !path.startsWith("/api/v3/repos/") && path !== "/api/graphql")
+      return null;
+    if (path.endsWith("/contents/.github/gitops-review.yml"))
+      return { status: 404, body: { message: "Not Found" } };
+    if (path === "/api/graphql") return { status: 200, body: { data: { repository: this.#blobs(input) } } };
+    const rest = path.slice(REPO_API.length);
+
+    if (method === "POST" && rest === "/check-runs") {
+      const run: CheckRun = {
+        id: this.#nextCheck++,
+        head_sha: String(input.head_sha),
+        status: String(input.status ?? "queued"),
+        conclusion: (input.conclusion as string | undefined) ?? null,
+        output: (input.output as Record<string, unknown> | undefined) ?? null,
+      };
+      this.checkRuns.set(run.id, run);
+      return { status: 201, body: this.#checkBody(run) };
+    }
+    if ((match = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.get(Number(match[1]));
+      if (!run) return null;
+      if (method === "PATCH") {
+        if (input.status) run.status = String(input.status);
+        if (input.conclusion) run.conclusion = String(input.conclusion);
+        if (input.output) run.output = { ...run.output, ...(input.output as Record<string, unknown>) };
+      }
+      return { status: 200, body: this.#checkBody(run) };
+    }
+    if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const status = query.get("status");
+      const runs = this.checksFor(match[1]).filter((run) => !status || run.status === status);
+      return {
+        status: 200,
+        body: { total_count: runs.length, check_runs: runs.map((run) => this.#checkBody(run)) },
+      };
+    }
+    if ((match = /^\/pulls\/(\d+)$/.exec(rest)) && method === "GET") {
+      const pr = this.pulls.get(Number(match[1]));
+      if (!pr) return null;
+      return {
+        status: 200,
+        body: {
+          number: pr.number,
+          state: "open",
+          head: { sha: pr.head },
+          base: { sha: pr.base },
+          labels: [],
+          user: { login: "octocat" },
+        },
+      };
+    }
+    if ((match = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
+      const pr = this.pulls.get(Number(match[1]));
+      if (!pr) return null;
+      const page = Number(query.get("page") ?? "1");
+      const slice = pr.files.slice((page - 1) * 100, page * 100);
+      const next = page * 100 < pr.files.length;
+      return {
+        status: 200,
+        body: slice.map((file, index) => ({
+          sha: String(index).padStart(40, "0"),
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          ...file,
+        })),
+        headers: next
+          ? {
+              link: `<http://127.0.0.1${REPO_API}/pulls/${pr.number}/files?per_page=100&page=${page + 1}>; rel="next"`,
+            }
+          : {},
+      };
+    }
+    if ((match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      const pr = [...this.pulls.values()].find((candidate) => candidate.head === match?.[2]);
+      if (!pr) return null;
+      return { status: 200, body: { merge_base_commit: { sha: pr.mergeBase }, files: [] } };
+    }
+    if ((match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(match[1]);
+      if (method === "GET") {
+        return {
+          status: 200,
+          body: this.commentsOn(issue).map((comment) => ({
+            id: comment.id,
+            body: comment.body,
+            html_url: `${REPO_URL}/pull/${issue}#issuecomment-${comment.id}`,
+            user: { login: `${APP_SLUG}[bot]`, type: "Bot" },
+            performed_via_github_app: { id: APP_ID, slug: APP_SLUG },
+          })),
+        };
+      }
+      const comment = { id: this.#nextComment++, issue, body: String(input.body) };
+      this.comments.push(comment);
+      return {
+        status: 201,
+        body: { id: comment.id, html_url: `${REPO_URL}/pull/${issue}#issuecomment-${comment.id}` },
+      };
+    }
+    if ((match = /^\/issues\/comments\/(\d+)$/.exec(rest)) && method === "PATCH") {
+      const comment = this.comments.find((candidate) => candidate.id === Number(match?.[1]));
+      if (!comment) return null;
+      comment.body = String(input.body);
+      return {
+        status: 200,
+        body: { id: comment.id, html_url: `${REPO_URL}/pull/${comment.issue}#issuecomment-${comment.id}` },
+      };
+    }
+    if (method === "POST" && rest === "/labels") return { status: 201, body: input };
+    if ((match = /^\/issues\/(\d+)\/labels$/.exec(rest)) && method === "POST") {
+      const issue = Number(match[1]);
+      const labels = this.labels.get(issue) ?? new Set<string>();
+      for (const label of (input.labels as string[] | undefined) ?? []) labels.add(label);
+      this.labels.set(issue, labels);
+      return { status: 200, body: [...labels].map((name) => ({ name })) };
+    }
+    return null;
+  }
+
+  #checkBody(run: CheckRun): Record<string, unknown> {
+    return {
+      id: run.id,
+      head_sha: run.head_sha,
+      status: run.status,
+      conclusion: run.conclusion,
+      name: "GitOps Review",
+      html_url: `${REPO_URL}/runs/${run.id}`,
+      app: { id: APP_ID, slug: APP_SLUG },
+      output: { title: null, summary: null, text: null, ...run.output },
+    };
+  }
+
+  /** GraphQL `object(expression: "<sha>:<path>")` aliases `e<n>` answered as `b<n>` blobs. */
+  #blobs(body: Record<string, unknown>): Record<string, unknown> {
+    const variables = (body.variables ?? {}) as Record<string, unknown>;
+    const repository: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      if (!/^[et]\d+$/.test(name) || typeof value !== "string") continue;
+      const split = value.indexOf(":");
+      const sha = value.slice(0, split);
+      const path = value.slice(split + 1);
+      const text = [...this.pulls.values()]
+        .map((pr) => pr.contents.get(sha)?.get(path))
+        .find((found) => found !== undefined);
+      if (name.startsWith("t")) {
+        repository[name] = null;
+        continue;
+      }
+      repository[`b${name.slice(1)}`] =
+        text === undefined
+          ? null
+          : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+    }
+    return repository;
+  }
+}
