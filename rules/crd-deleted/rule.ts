@@ -1,6 +1,5 @@
 import {
   changeLocation,
-  deletionProtection,
   describeSubject,
   getIn,
   isTrue,
@@ -12,6 +11,7 @@ import {
   show,
   walkValue,
 } from "../../src/engine/rule-kit.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
 import type { HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
 
 /** Values that make a chart install its CRDs (cert-manager `installCRDs`, `crds.enabled`, VolSync `manageCRDs`...). */

@@ -1,13 +1,7 @@
-import {
-  deletionProtection,
-  describeSubject,
-  getIn,
-  listNames,
-  locationOf,
-  releaseAssets,
-  releaseDiffs,
-  routedHostsOf,
-} from "../../src/engine/rule-kit.js";
+import { describeSubject, getIn, listNames, locationOf, releaseDiffs } from "../../src/engine/rule-kit.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
+import { routedHostsOf } from "../../src/k8s/networking.js";
+import { releaseAssets } from "../../src/k8s/release-assets.js";
 import type { HelmRelease, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
 import { rule as argocdAppDeletedWithFinalizer } from "../argocd-app-deleted-with-finalizer/rule.js";
 import { rule as crdDeleted } from "../crd-deleted/rule.js";

@@ -17,13 +17,8 @@ import {
   SEVERITY_ICON,
   type LinkContext,
 } from "../render/markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  truncate,
-} from "../render/safe-text.js";
+import { collectSecretValues, createRedactor } from "../k8s/secrets.js";
+import { escapeMarkdown, inlineCode, truncate } from "../render/safe-text.js";
 import { acksFor, type Ack, type GateState } from "../gate/state.js";
 
 /** Hidden marker on every reply, so the bot recognises its own replies too. */

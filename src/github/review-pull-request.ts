@@ -23,7 +23,7 @@ import {
 } from "../render/check-output.js";
 import { renderComment, renderOutOfScopeComment } from "../render/comment.js";
 import type { LinkContext } from "../render/markdown-parts.js";
-import { collectSecretValues, createRedactor } from "../render/safe-text.js";
+import { collectSecretValues, createRedactor } from "../k8s/secrets.js";
 import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from "../source/github.js";
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
 import { appIdentity } from "./identity.js";

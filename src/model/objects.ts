@@ -1,5 +1,4 @@
 import { posix } from "node:path";
-import { apiGroup } from "../parse/classify.js";
 import type { ParsedDocument } from "../parse/types.js";
 import { getString, isRecord } from "./located.js";
 import type { RepoView } from "./repo-view.js";
@@ -42,6 +41,11 @@ const OBJECT_KINDS = new Set<ParsedDocument["kind"]>([
   "argocd-application",
   "argocd-applicationset",
 ]);
+
+/** API group of an `apiVersion` ("" for the core group's `v1`). */
+export function apiGroup(apiVersion: string): string {
+  return apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+}
 
 export function objectId(identity: ObjectIdentity): string {
   return [identity.group || "core", identity.kind, identity.namespace ?? "", identity.name].join("/");

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { apiGroup } from "../model/objects.js";
 import { isRecord, type DocumentKind } from "./types.js";
 
 const YAML_EXTENSION = /\.ya?ml$/i;
@@ -22,11 +23,6 @@ function isHelmfilePath(path: string): boolean {
 /** Paths under a chart's templates/ folder are Go templates, whatever they contain. */
 export function isChartTemplatePath(path: string): boolean {
   return /(^|\/)templates\/[^/]+\.(ya?ml|tpl)$/i.test(path);
-}
-
-/** API group of an `apiVersion` ("" for the core group's `v1`). */
-export function apiGroup(apiVersion: string): string {
-  return apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
 }
 
 /** What one YAML document is, from its apiVersion/kind first and its path second. */

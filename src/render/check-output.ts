@@ -15,15 +15,8 @@ import {
   severityNote,
   type LinkContext,
 } from "./markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  plainText,
-  truncate,
-  type Redactor,
-} from "./safe-text.js";
+import { collectSecretValues, createRedactor, type Redactor } from "../k8s/secrets.js";
+import { escapeMarkdown, inlineCode, plainText, truncate } from "./safe-text.js";
 
 export const CHECK_NAME = "GitOps Review";
 /** GitHub's limit for `output.summary` and `output.text`. */

@@ -20,14 +20,8 @@ import {
   type ChecklistTicks,
   type LinkContext,
 } from "./markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  truncate,
-  type Redactor,
-} from "./safe-text.js";
+import { collectSecretValues, createRedactor, type Redactor } from "../k8s/secrets.js";
+import { escapeMarkdown, inlineCode, truncate } from "./safe-text.js";
 
 /** Hidden marker the App finds its own comment by. */
 export const STICKY_MARKER = "<!-- gitops-review-bot:sticky -->";

@@ -5,7 +5,7 @@
 import type { PolicyOutcome } from "../engine/policy.js";
 import type { ReviewResult } from "../engine/types.js";
 import type { Subject } from "../model/types.js";
-import { collectSecretValues, createRedactor, maskValue } from "./safe-text.js";
+import { collectSecretValues, createRedactor, maskValue } from "../k8s/secrets.js";
 
 export const JSON_FORMAT_VERSION = 1;
 

@@ -5,19 +5,12 @@
 import { stringify } from "yaml";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { formatCompactValue } from "../diff/compact-value.js";
-import { describeSubject } from "../engine/rule-kit.js";
+import { describeSubject } from "../model/describe.js";
+import { isSecretPath, MASK, maskValue } from "../k8s/secrets.js";
+import { codeBlock, escapeMarkdown, htmlText, inlineCode } from "./safe-text.js";
 import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
 import type { PolicyFinding } from "../engine/policy.js";
 import type { Subject } from "../model/types.js";
-import {
-  codeBlock,
-  escapeMarkdown,
-  htmlText,
-  inlineCode,
-  isSecretPath,
-  MASK,
-  maskValue,
-} from "./safe-text.js";
 
 export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
   critical: "🔴",

@@ -7,8 +7,8 @@ import type { ReviewResult, Severity } from "../engine/types.js";
 import { stringify } from "yaml";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
-import { describeSubject } from "../engine/rule-kit.js";
-import { collectSecretValues, createRedactor, isSecretPath, maskValue } from "./safe-text.js";
+import { describeSubject } from "../model/describe.js";
+import { collectSecretValues, createRedactor, isSecretPath, maskValue } from "../k8s/secrets.js";
 
 const LABEL: Record<Severity, string> = {
   critical: "CRITICAL",
