@@ -5,13 +5,9 @@
 import type { PolicyOutcome } from "../engine/policy.js";
 import type { ReviewResult } from "../engine/types.js";
 import type { Subject } from "../model/types.js";
-import { collectSecretValues, createRedactor, maskValue } from "../k8s/secrets.js";
+import { collectSecretValues, createRedactor, isKubernetesSecret, maskValue } from "../k8s/secrets.js";
 
 export const JSON_FORMAT_VERSION = 1;
-
-function isSecretObject(subject: Subject | null): boolean {
-  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
-}
 
 function describe(subject: Subject | null) {
   if (!subject) return null;
@@ -49,7 +45,7 @@ export function renderJson(
 ): string {
   const redact = createRedactor(collectSecretValues(review.parsed));
   const subjects = review.diffs.map(({ pair, changes }) => {
-    const inSecret = isSecretObject(pair.base) || isSecretObject(pair.head);
+    const inSecret = isKubernetesSecret(pair.base) || isKubernetesSecret(pair.head);
     return {
       id: pair.id,
       status: pair.status,

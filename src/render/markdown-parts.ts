@@ -6,11 +6,10 @@ import { stringify } from "yaml";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { describeSubject } from "../model/describe.js";
-import { isSecretPath, MASK, maskValue } from "../k8s/secrets.js";
+import { isKubernetesSecret, isSecretPath, MASK, maskValue } from "../k8s/secrets.js";
 import { codeBlock, escapeMarkdown, htmlText, inlineCode } from "./safe-text.js";
 import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
 import type { PolicyFinding } from "../engine/policy.js";
-import type { Subject } from "../model/types.js";
 
 export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
   critical: "🔴",
@@ -125,10 +124,6 @@ export interface ChangeSection {
   body: string | null;
   /** Lines of the diff, to shorten the block when space runs out. */
   lines: string[];
-}
-
-function isKubernetesSecret(subject: Subject | null): boolean {
-  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
 }
 
 function subjectLabel(diff: PairDiff): string {

@@ -8,7 +8,13 @@ import { stringify } from "yaml";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { describeSubject } from "../model/describe.js";
-import { collectSecretValues, createRedactor, isSecretPath, maskValue } from "../k8s/secrets.js";
+import {
+  collectSecretValues,
+  createRedactor,
+  isKubernetesSecret,
+  isSecretPath,
+  maskValue,
+} from "../k8s/secrets.js";
 
 const LABEL: Record<Severity, string> = {
   critical: "CRITICAL",
@@ -55,7 +61,7 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
     for (const { pair, changes } of changed) {
       const subject = pair.head ?? pair.base;
       if (!subject) continue;
-      const inSecret = subject.type === "object" && subject.identity.kind === "Secret";
+      const inSecret = isKubernetesSecret(subject);
       out.push("");
       const name =
         pair.status === "replaced" && pair.base && pair.head

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "@jest/globals";
-import { collectSecretValues, createRedactor, isSecretPath, MASK, maskValue } from "../../src/k8s/secrets.js";
+import {
+  collectSecretValues,
+  createRedactor,
+  isSecretKind,
+  isSecretManifest,
+  isSecretPath,
+  MASK,
+  maskValue,
+} from "../../src/k8s/secrets.js";
 import type { ParsedFile } from "../../src/parse/types.js";
 
 /** One parsed head-side `values.yaml` holding these documents, as the secret collector reads it. */
@@ -98,5 +106,15 @@ describe("collected secret values", () => {
       },
     });
     expect([...collectSecretValues(parsed)]).toEqual(["s3cr3t-value"]);
+  });
+});
+
+describe("one Kubernetes Secret check", () => {
+  it("is the core group's Secret only", () => {
+    expect(isSecretKind("", "Secret")).toBe(true);
+    expect(isSecretKind("bitnami.com", "Secret")).toBe(false);
+    expect(isSecretManifest({ apiVersion: "v1", kind: "Secret", data: {} })).toBe(true);
+    expect(isSecretManifest({ apiVersion: "external-secrets.io/v1", kind: "Secret" })).toBe(false);
+    expect(isSecretManifest("Secret")).toBe(false);
   });
 });
