@@ -42,6 +42,7 @@ export const rule: Rule = {
     appliesTo: ["object", "release"],
     description:
       "A CustomResourceDefinition is deleted, or chart values stop installing or keeping the CRDs: every custom resource of them is deleted.",
+    covers: [{ rule: "release-removed", messageIds: ["removed", "removedAssets"], match: "subject" }],
   },
   messages: {
     crdRemoved:

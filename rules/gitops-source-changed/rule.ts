@@ -9,14 +9,7 @@ import {
   show,
   walkValue,
 } from "../../src/engine/rule-kit.js";
-import type {
-  FindingLocation,
-  KubeObject,
-  ReviewContext,
-  Rule,
-  RuleReport,
-  Severity,
-} from "../../src/engine/types.js";
+import type { KubeObject, ReviewContext, Rule, RuleReport, Severity } from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
 import {
   describeRevision,
@@ -27,7 +20,6 @@ import {
   type RevisionKind,
 } from "../../src/k8s/gitops-sources.js";
 import type { PathSegment } from "../../src/parse/types.js";
-import { rule as chartUpgradeMixedWithChanges } from "../chart-upgrade-mixed-with-changes/rule.js";
 
 const FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io";
 const FLUX_SOURCES = ["GitRepository", "OCIRepository", "HelmRepository", "Bucket"] as const;
@@ -410,23 +402,8 @@ export const rule: Rule = {
   ],
   evaluate(context) {
     const reports: RuleReport[] = [];
-    let covered: Set<string> | null = null;
-    /** Version bumps that chart-upgrade-mixed-with-changes reports at the same line. */
-    const coveredByChartUpgrade = (locations: FindingLocation[]): boolean => {
-      covered ??= new Set(
-        chartUpgradeMixedWithChanges
-          .evaluate(context)
-          .map((report) => `${report.location.path}\u0000${report.location.line}`),
-      );
-      return locations.some((at) => covered!.has(`${at.path}\u0000${at.line}`));
-    };
     const push = (subject: Subject, pairId: string, verdict: Verdict): void => {
       const location = locationOf(subject, verdict.path, "head");
-      if (
-        verdict.messageId === "version" &&
-        coveredByChartUpgrade([location, locationOf(subject, verdict.path.slice(0, -1), "head")])
-      )
-        return;
       reports.push({
         messageId: verdict.messageId,
         severity: verdict.severity,
@@ -434,6 +411,10 @@ export const rule: Rule = {
         location,
         subject: pairId,
         evidence: verdict.evidence,
+        // chart-upgrade-mixed-with-changes covers a version bump on its line or its parent's.
+        ...(verdict.messageId === "version"
+          ? { alsoAbout: { lines: [locationOf(subject, verdict.path.slice(0, -1), "head")] } }
+          : {}),
       });
     };
 

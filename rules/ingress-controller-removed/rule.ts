@@ -343,6 +343,7 @@ export const rule: Rule = {
     appliesTo: ["release", "object"],
     description:
       "An ingress controller or gateway (Traefik, ingress-nginx, NGINX, HAProxy, Contour, Kong, Emissary, Istio, Envoy Gateway) is deleted or reinstalled under a new identity, taking its LoadBalancer and IP with it.",
+    covers: [{ rule: "release-removed", messageIds: ["removed", "removedAssets"], match: "subject" }],
   },
   messages: {
     releaseRemoved:

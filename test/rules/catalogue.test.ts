@@ -45,6 +45,21 @@ describe("rule catalogue", () => {
       expect(existsSync(join(RULES_DIR, id, "__fixtures__", name, "expected.json"))).toBe(true);
   });
 
+  it("covers name registered rules and messages those rules have", () => {
+    const byId = new Map(rules.map((rule) => [rule.meta.id, rule]));
+    const covers = rules.flatMap((rule) =>
+      (rule.meta.covers ?? []).map((cover) => [rule.meta.id, cover] as const),
+    );
+    expect(covers.length).toBeGreaterThan(0);
+    for (const [by, cover] of covers) {
+      const covered = byId.get(cover.rule);
+      expect(covered).toBeDefined();
+      expect(cover.rule).not.toBe(by);
+      for (const messageId of cover.messageIds ?? [])
+        expect(Object.keys(covered!.messages)).toContain(messageId);
+    }
+  });
+
   it("docs/rules.md is up to date (run `npm run docs`)", async () => {
     expect(await readRulesDoc()).toBe(await renderRulesDoc(rules, readExplainText));
   });
