@@ -8,8 +8,7 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
 import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
-import { applyPolicy, decideVerdict } from "../engine/policy.js";
-import { reviewChangeSet } from "../engine/review.js";
+import { buildReport } from "../engine/pipeline.js";
 import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
@@ -131,18 +130,14 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   }
 
   const config = await loadConfig(configPath, values.config !== undefined);
-  const review = await reviewChangeSet(source.changeSet, { contextReader: source.contextReader });
-  const outcome = applyPolicy(review.findings, config, { knownRuleIds: rules.map((rule) => rule.meta.id) });
-  const verdict = decideVerdict(outcome, review.inScope);
+  const report = await buildReport({ ...source, rules, config });
 
-  if (format === "json") output.stdout(renderJson(review, outcome, verdict) + "\n");
+  if (format === "json") output.stdout(renderJson(report) + "\n");
   else if (format === "markdown")
-    output.stdout(
-      renderComment({ verdict, outcome, review, headSha: source.changeSet.headRef ?? null }) + "\n",
-    );
-  else output.stdout(renderText(review, outcome, verdict));
+    output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");
+  else output.stdout(renderText(report));
 
-  return outcome.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
+  return report.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
 }
 
 /** The repo's config file when present; an explicit --config must exist and be valid. */

@@ -1,4 +1,3 @@
-import { rules as catalogue } from "../../rules/index.js";
 import { diffValues } from "../diff/semantic-diff.js";
 import { buildModel } from "../model/build-model.js";
 import { RepoView } from "../model/repo-view.js";
@@ -17,7 +16,8 @@ export { isReviewablePath };
 export interface ReviewOptions {
   /** Loads unchanged files the model asks for (values files, kustomization.yaml, Chart.yaml). */
   contextReader?: ContextReader;
-  rules?: readonly Rule[];
+  /** The catalogue to run: the front ends pass `rules/index.ts` in. */
+  rules: readonly Rule[];
   limits?: ParseLimits;
 }
 
@@ -28,10 +28,7 @@ const CONTEXT_ROUNDS = 3;
  * The whole pure pipeline on one change set: parse -> model -> diff -> rules.
  * The only I/O is the optional context reader, asked for missing files in batches.
  */
-export async function reviewChangeSet(
-  changeSet: ChangeSet,
-  options: ReviewOptions = {},
-): Promise<ReviewResult> {
+export async function reviewChangeSet(changeSet: ChangeSet, options: ReviewOptions): Promise<ReviewResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const inScope = changeSet.files.filter(
     (file) =>
@@ -94,7 +91,7 @@ export async function reviewChangeSet(
   });
   const pairs = diffs.map((diff) => diff.pair);
   const context: ReviewContext = { changeSet, files: parsed, pairs, diffs, problems };
-  const findings = runRules(options.rules ?? catalogue, context);
+  const findings = runRules(options.rules, context);
   return {
     files: changeSet.files.map((file) => ({
       path: file.path,

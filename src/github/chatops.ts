@@ -222,12 +222,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
     case "explain-path": {
       const computed = await a.review();
       if (!computed.ok) return configProblem(computed.errors, "there is nothing to explain yet");
-      const input = {
-        findings: computed.outcome.findings,
-        review: computed.review,
-        links: computed.links,
-        state: computed.state,
-      };
+      const input = { report: computed.report, links: computed.links, state: computed.state };
       return command.kind === "explain"
         ? renderExplainAll(input)
         : renderExplainPath({ ...input, path: command.path });
@@ -244,8 +239,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
       return renderExplainRule({
         rule,
         explainText: await readExplainText(rule.meta.id),
-        findings: computed.outcome.findings,
-        review: computed.review,
+        report: computed.report,
         links: computed.links,
         state: computed.state,
       });
@@ -281,7 +275,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
         onInvalidConfig: (errors) => {
           configErrors = errors;
         },
-        updateState: (state, outcome) => {
+        updateState: (state, report) => {
           const decision = decideAck(
             {
               ruleId: command.ruleId,
@@ -289,12 +283,12 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
               sender: a.sender,
               author: a.author,
               permission,
-              findings: outcome.findings,
-              gateSeverity: outcome.gateSeverity,
+              findings: report.findings,
+              gateSeverity: report.gateSeverity,
               state,
               at: a.at,
             },
-            (severity) => atLeast(severity, outcome.gateSeverity),
+            (severity) => atLeast(severity, report.gateSeverity),
           );
           reply = decision.reply;
           return decision.accepted ? decision.state : state;

@@ -5,16 +5,9 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { rules } from "../../rules/index.js";
 import { CONFIG_PATH, type ReviewConfig } from "../engine/config.js";
-import {
-  applyPolicy,
-  configErrorVerdict,
-  createPathMatcher,
-  decideVerdict,
-  type PolicyOutcome,
-  type Verdict,
-} from "../engine/policy.js";
-import { isReviewablePath, reviewChangeSet } from "../engine/review.js";
-import type { ReviewResult } from "../engine/types.js";
+import { buildReport, reviewScope } from "../engine/pipeline.js";
+import { configErrorVerdict, type Verdict } from "../engine/policy.js";
+import type { Report } from "../engine/report.js";
 import {
   renderCheckOutput,
   renderConfigErrorOutput,
@@ -23,7 +16,6 @@ import {
 } from "../render/check-output.js";
 import { renderComment, renderOutOfScopeComment } from "../render/comment.js";
 import type { LinkContext } from "../render/markdown-parts.js";
-import { collectSecretValues, createRedactor } from "../k8s/secrets.js";
 import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from "../source/github.js";
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
 import { appIdentity } from "./identity.js";
@@ -48,15 +40,13 @@ export interface ReviewContextLike extends ConfigSource {
   log: Logger;
 }
 
-const KNOWN_RULE_IDS = rules.map((rule) => rule.meta.id);
-
 export interface ReviewRunOptions {
   /** The head was just pushed (opened, synchronize): no approval can be on it yet. */
   freshHead?: boolean;
   /** Ask the configured reviewers when the gate holds (opened, reopened, ready for review). */
   requestReviews?: boolean;
   /** Changes the gate's state before publishing (an `/ack`), given this review's findings. */
-  updateState?: (state: GateState, outcome: PolicyOutcome) => GateState;
+  updateState?: (state: GateState, report: Report) => GateState;
   /** Told the configuration errors when the review stops there (`updateState` is then not called). */
   onInvalidConfig?: (errors: readonly string[]) => void;
 }
@@ -87,9 +77,7 @@ export type ComputedReview =
   | {
       ok: true;
       config: ReviewConfig;
-      review: ReviewResult;
-      outcome: PolicyOutcome;
-      verdict: Verdict;
+      report: Report;
       /** `links.baseSha` is the merge base that was reviewed. */
       links: LinkContext;
     }
@@ -109,8 +97,7 @@ export async function computeReview(
   if (!configResult.ok) return { ok: false, errors: configResult.errors };
   const config = configResult.config;
 
-  const ignored = createPathMatcher(config.ignore);
-  const include = (path: string) => isReviewablePath(path) && !ignored(path);
+  const include = reviewScope(config);
   // Nothing in scope: no merge base, no contents, straight to publishing.
   const inScope = selectChanges(listing.files, include).length > 0;
   const baseSha = inScope ? await mergeBase(octokit, target) : target.baseSha;
@@ -122,20 +109,18 @@ export async function computeReview(
       include,
     },
   );
-  const review = await reviewChangeSet(changeSet, { contextReader });
-  const outcome = applyPolicy(review.findings, config, { knownRuleIds: KNOWN_RULE_IDS });
-  const verdict = decideVerdict(outcome, review.inScope);
+  const report = await buildReport({ changeSet, contextReader, rules, config });
   log.info(
     {
       listed: listing.files.length,
       reviewed: changeSet.files.length,
-      findings: outcome.findings.length,
-      conclusion: verdict.conclusion,
+      findings: report.findings.length,
+      conclusion: report.verdict.conclusion,
     },
     "review computed",
   );
   const links: LinkContext = { repoUrl: target.repoUrl, baseSha, headSha: target.headSha };
-  return { ok: true, config, review, outcome, verdict, links };
+  return { ok: true, config, report, links };
 }
 
 async function runReview(
@@ -155,7 +140,7 @@ async function runReview(
     await completeCheckRun(octokit, target, check.id, "failure", output);
     return verdict;
   }
-  const { config, review, outcome, verdict, links } = computed;
+  const { config, report, links } = computed;
 
   // The head may have moved while we read and thought: never publish over a newer review.
   const now = await readPullRequest(octokit, target);
@@ -172,9 +157,7 @@ async function runReview(
       links,
       check,
       config,
-      review,
-      outcome,
-      verdict,
+      report,
       labels: now.labels,
       author: target.author ?? now.author ?? "",
       options,
@@ -188,9 +171,7 @@ interface Publication {
   links: LinkContext;
   check: StartedCheckRun;
   config: ReviewConfig;
-  review: ReviewResult;
-  outcome: PolicyOutcome;
-  verdict: Verdict;
+  report: Report;
   /** Labels on the pull request now. */
   labels: string[];
   author: string;
@@ -210,7 +191,7 @@ function wantsComment(config: ReviewConfig, inScope: boolean, findings: number):
 }
 
 async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Promise<Verdict> {
-  const { target, check, config, review, outcome, links } = p;
+  const { target, check, config, report, links } = p;
   const gateTarget = { ...target, author: p.author };
 
   // The create response names the App; should it not, the App JWT still gives its id.
@@ -218,14 +199,14 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   // Ticks and acks live in the comment; they follow their findings across pushes.
   let state = pruneGateState(
     parseGateState(existing?.body),
-    new Set(outcome.findings.map((finding) => finding.fingerprint)),
+    new Set(report.findings.map((finding) => finding.fingerprint)),
   );
-  if (p.options.updateState) state = p.options.updateState(state, outcome);
-  let verdict = p.verdict;
+  if (p.options.updateState) state = p.options.updateState(state, report);
+  let verdict = report.verdict;
   let gateHolds = false;
   if (verdict.conclusion === "action_required") {
     const gate = await decideGate(octokit, gateTarget, {
-      findings: outcome.findings.map((finding) => ({
+      findings: report.findings.map((finding) => ({
         fingerprint: finding.fingerprint,
         ruleId: finding.ruleId,
         severity: finding.severity,
@@ -242,12 +223,11 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   }
 
   let commentUrl: string | null = existing?.url ?? null;
-  if (existing || wantsComment(config, review.inScope, outcome.findings.length)) {
-    const body = review.inScope
+  if (existing || wantsComment(config, report.inScope, report.findings.length)) {
+    const body = report.inScope
       ? renderComment({
+          report,
           verdict,
-          outcome,
-          review,
           headSha: target.headSha,
           links,
           checkRunUrl: check.url,
@@ -255,14 +235,14 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
           acks: acksByFingerprint(state),
           ...(isEmptyGateState(state) ? {} : { trailer: renderGateState(state) }),
         })
-      : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
+      : renderOutOfScopeComment(verdict, target.headSha, report.redact);
     const written = await writeStickyComment(octokit, target, existing, body);
     commentUrl = written.url;
     log.info({ action: written.action, length: body.length }, "sticky comment written");
   }
 
   if (config.labels.enabled) {
-    const plan = planLabels(config, outcome.highest, p.labels);
+    const plan = planLabels(config, report.highest, p.labels);
     if (plan.add || plan.remove.length > 0) {
       await applyLabels(octokit, target, plan);
       log.info({ added: plan.add?.name ?? null, removed: plan.remove }, "risk labels updated");
@@ -270,9 +250,8 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   }
 
   const output = renderCheckOutput({
+    report,
     verdict,
-    outcome,
-    review,
     headSha: target.headSha,
     baseSha: links.baseSha,
     links,

@@ -8,7 +8,7 @@ import { formatCompactValue } from "../diff/compact-value.js";
 import { describeSubject } from "../model/describe.js";
 import { isKubernetesSecret, isSecretPath, MASK, maskValue } from "../k8s/secrets.js";
 import { codeBlock, escapeMarkdown, htmlText, inlineCode } from "./safe-text.js";
-import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
+import type { FindingLocation, PairDiff, Severity } from "../engine/types.js";
 import type { PolicyFinding } from "../engine/policy.js";
 
 export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
@@ -140,9 +140,9 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 };
 
 /** One section per release or object that changes, in the order the engine paired them. */
-export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100): ChangeSection[] {
+export function changeSections(subjects: readonly PairDiff[], width = 100): ChangeSection[] {
   const sections: ChangeSection[] = [];
-  for (const diff of review.diffs) {
+  for (const diff of subjects) {
     if (diff.pair.status === "unchanged" && diff.changes.length === 0) continue;
     const inSecret = isKubernetesSecret(diff.pair.head) || isKubernetesSecret(diff.pair.base);
     const text = renderChangesAsDiff(diff.changes, {

@@ -17,7 +17,7 @@ import {
   type GateState,
 } from "../../src/gate/state.js";
 import { renderComment } from "../../src/render/comment.js";
-import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT } from "../render/fixtures.js";
+import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT, withReport } from "../render/fixtures.js";
 
 const FP = "3f9a1c0d2b4e6a88";
 const OTHER = "77aa55cc33ee1100";
@@ -247,13 +247,15 @@ describe("a state block quoted by pull request data", () => {
     ticks: {},
     acks: [{ ruleId: "rule-1", fingerprints: ["fp1"], by: "mallory", reason: "looks fine", at: "t" }],
   });
-  const body = renderComment({
-    verdict: VERDICT,
-    outcome: outcomeOf([
-      makeFinding(1, "critical", { location: { path: `apps/${forged}.yaml`, line: 3, side: "head" } }),
-    ]),
-    review: reviewOf([objectDiff("notes", 1)]),
-  });
+  const body = renderComment(
+    withReport({
+      verdict: VERDICT,
+      outcome: outcomeOf([
+        makeFinding(1, "critical", { location: { path: `apps/${forged}.yaml`, line: 3, side: "head" } }),
+      ]),
+      review: reviewOf([objectDiff("notes", 1)]),
+    }),
+  );
 
   it("is shown in the comment's diff, not at its end", () => {
     expect(body).toContain(forged);
