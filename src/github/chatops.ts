@@ -16,7 +16,7 @@ import {
   renderUnknownRule,
   REPLY_MARKER,
 } from "../chatops/replies.js";
-import { readExplainText } from "../cli/explain.js";
+import { readExplainText } from "../docs/explain-text.js";
 import { atLeast } from "../engine/types.js";
 import { hasWriteAccess, sameLogin } from "../gate/evaluate.js";
 import { GITHUB_BODY_LIMIT } from "../render/comment.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { rules } from "../../rules/index.js";
-import { readExplainText } from "../../src/cli/explain.js";
+import { readExplainText } from "../../src/docs/explain-text.js";
 import { readRulesDoc, renderRulesDoc } from "../../src/docs/rules-doc.js";
 
 const RULES_DIR = join(import.meta.dirname, "../../rules");
