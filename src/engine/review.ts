@@ -1,11 +1,8 @@
 import { diffValues } from "../diff/semantic-diff.js";
-import { buildModel } from "../model/build-model.js";
 import { RepoView } from "../model/repo-view.js";
-import { releaseValuePaths } from "../model/releases.js";
 import type { ReviewModel, Subject, SubjectPair } from "../model/types.js";
-import { isReviewablePath } from "../parse/classify.js";
+import { buildModel, isReviewablePath, parseRepoFile, releaseValuePaths } from "../formats/registry.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "../parse/limits.js";
-import { parseFile } from "../parse/parse-file.js";
 import { pathKey, type ParsedFile, type Problem } from "../parse/types.js";
 import type { ChangeSet, ContextReader, FileChange, Side } from "../source/change-set.js";
 import { runRules } from "./runner.js";
@@ -116,7 +113,7 @@ function parseSide(
   limits: ParseLimits,
   problems: Problem[],
 ): ParsedFile | null {
-  if (content !== null) return parseFile(path, content, side, limits);
+  if (content !== null) return parseRepoFile(path, content, side, limits);
   const exists = side === "base" ? file.status !== "added" : file.status !== "removed";
   if (exists && file.skipped) {
     problems.push({
@@ -139,10 +136,16 @@ function addContext(
 ): void {
   for (const file of changeSet.context.values()) {
     if (!baseFiles.has(file.path)) {
-      baseFiles.set(file.path, file.base === null ? null : parseFile(file.path, file.base, "base", limits));
+      baseFiles.set(
+        file.path,
+        file.base === null ? null : parseRepoFile(file.path, file.base, "base", limits),
+      );
     }
     if (!headFiles.has(file.path)) {
-      headFiles.set(file.path, file.head === null ? null : parseFile(file.path, file.head, "head", limits));
+      headFiles.set(
+        file.path,
+        file.head === null ? null : parseRepoFile(file.path, file.head, "head", limits),
+      );
     }
   }
 }

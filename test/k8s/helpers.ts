@@ -1,4 +1,4 @@
-import { buildSide } from "../../src/model/build-model.js";
+import { buildSide } from "../../src/formats/registry.js";
 import type { HelmRelease, KubeObject } from "../../src/model/types.js";
 import { repoView } from "../model/helpers.js";
 

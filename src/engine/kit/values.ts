@@ -1,6 +1,6 @@
 /** What rules read of a subject's values, and what a change introduced, leaf by leaf. */
 import type { ValueChange } from "../../diff/types.js";
-import { releaseValuePaths } from "../../model/releases.js";
+import { releaseValuePaths } from "../../formats/registry.js";
 import { cloneValue, getIn, isRecord } from "../../model/located.js";
 import type { Subject } from "../../model/types.js";
 
