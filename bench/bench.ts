@@ -3,6 +3,7 @@
  * time and peak memory. Goals live here, not in timed tests: the whole corpus should review in
  * well under 5 s and 300 MiB RSS on a 2-core machine.
  */
+import { rules as catalogue } from "../rules/index.js";
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ const sampler = setInterval(() => {
 
 async function reviewFolders(before: string, after: string) {
   const { changeSet, contextReader } = await changeSetFromFolders(before, after);
-  return reviewChangeSet(changeSet, { contextReader });
+  return reviewChangeSet(changeSet, { contextReader, rules: catalogue });
 }
 
 /** 300 changed values files of a realistic size: the App's 300-file PR, offline. */

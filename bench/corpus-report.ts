@@ -3,6 +3,7 @@
  * to what the review found, as a Markdown table. A reading aid, not a test: the expectations are
  * one reviewer's reading.
  */
+import { rules as catalogue } from "../rules/index.js";
 import { reviewChangeSet } from "../src/engine/review.js";
 import { severityRank, type Finding } from "../src/engine/types.js";
 import { changeSetFromFolders } from "../src/source/folders.js";
@@ -28,7 +29,7 @@ console.log("| case | expected | found |");
 console.log("| --- | --- | --- |");
 for (const corpusCase of loadCorpus()) {
   const { changeSet, contextReader } = await changeSetFromFolders(corpusCase.before, corpusCase.after);
-  const review = await reviewChangeSet(changeSet, { contextReader });
+  const review = await reviewChangeSet(changeSet, { contextReader, rules: catalogue });
   const expected = corpusCase.expect.map((e) => `${e.severity} ${e.kind}`).join("; ") || "(benign)";
   console.log(`| ${corpusCase.id} | ${expected} | ${summarize(review.findings) || "(nothing)"} |`);
 }

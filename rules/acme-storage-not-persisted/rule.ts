@@ -1,16 +1,16 @@
 import { describeSubject, getIn, isProductionPath, isRecord, locationOf } from "../../src/engine/rule-kit.js";
-import type { FindingLocation, HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
-import type { ValuePath } from "../../src/parse/types.js";
 import {
   blockMounts,
   normalizeMountPath,
   objectMounts,
   pathRelation,
   persistenceBlocks,
-  podSpecsOf,
   type Mount,
   type PersistenceBlock,
-} from "../volume-shadows-persistence/storage-model.js";
+} from "../../src/k8s/storage.js";
+import { podSpecsOf } from "../../src/k8s/workloads.js";
+import type { FindingLocation, HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
+import type { ValuePath } from "../../src/parse/types.js";
 
 /** Where Traefik keeps ACME data when a resolver names no storage (relative to its working directory). */
 const TRAEFIK_DEFAULT_STORAGE = "acme.json";

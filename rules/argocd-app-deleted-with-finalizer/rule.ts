@@ -40,6 +40,7 @@ export const rule: Rule = {
     appliesTo: ["object"],
     description:
       "An Argo CD Application (or ApplicationSet template) carrying resources-finalizer.argocd.argoproj.io is deleted or renamed, or gets that finalizer.",
+    covers: [{ rule: "release-removed", messageIds: ["removed", "removedAssets"], match: "subject" }],
   },
   messages: {
     appDeleted:

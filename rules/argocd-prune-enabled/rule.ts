@@ -1,12 +1,5 @@
-import {
-  annotationOf,
-  getIn,
-  isRecord,
-  isTrue,
-  locationOf,
-  objectDiffs,
-  show,
-} from "../../src/engine/rule-kit.js";
+import { getIn, isRecord, isTrue, locationOf, objectDiffs, show } from "../../src/engine/rule-kit.js";
+import { annotationOf } from "../../src/k8s/deletion.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 

@@ -101,6 +101,8 @@ export const rule: Rule = {
     appliesTo: ["release", "object"],
     description:
       "A chart version bump in the same change as values changes for that release (major: high, minor: medium, patch: low); a bare bump is info, or medium when it is major or replaces a pinned version with a range.",
+    // Its finding on a chart version line says more than the bare version bump gitops-source-changed sees.
+    covers: [{ rule: "gitops-source-changed", messageIds: ["version"], match: "line" }],
   },
   messages: {
     mixed:

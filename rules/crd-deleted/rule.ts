@@ -1,6 +1,5 @@
 import {
   changeLocation,
-  deletionProtection,
   describeSubject,
   getIn,
   isTrue,
@@ -12,6 +11,7 @@ import {
   show,
   walkValue,
 } from "../../src/engine/rule-kit.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
 import type { HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
 
 /** Values that make a chart install its CRDs (cert-manager `installCRDs`, `crds.enabled`, VolSync `manageCRDs`...). */
@@ -42,6 +42,7 @@ export const rule: Rule = {
     appliesTo: ["object", "release"],
     description:
       "A CustomResourceDefinition is deleted, or chart values stop installing or keeping the CRDs: every custom resource of them is deleted.",
+    covers: [{ rule: "release-removed", messageIds: ["removed", "removedAssets"], match: "subject" }],
   },
   messages: {
     crdRemoved:

@@ -1,4 +1,3 @@
-import semver from "semver";
 import {
   describeSubject,
   formatValuePath,
@@ -10,17 +9,17 @@ import {
   show,
   walkValue,
 } from "../../src/engine/rule-kit.js";
-import type {
-  FindingLocation,
-  KubeObject,
-  ReviewContext,
-  Rule,
-  RuleReport,
-  Severity,
-} from "../../src/engine/types.js";
+import type { KubeObject, ReviewContext, Rule, RuleReport, Severity } from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
+import {
+  describeRevision,
+  parseRepoUrl,
+  revisionKind,
+  sameRevision,
+  type Revision,
+  type RevisionKind,
+} from "../../src/k8s/gitops-sources.js";
 import type { PathSegment } from "../../src/parse/types.js";
-import { rule as chartUpgradeMixedWithChanges } from "../chart-upgrade-mixed-with-changes/rule.js";
 
 const FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io";
 const FLUX_SOURCES = ["GitRepository", "OCIRepository", "HelmRepository", "Bucket"] as const;
@@ -30,12 +29,8 @@ const CONSUMERS: Record<string, string> = {
   HelmRelease: "helm.toolkit.fluxcd.io",
 };
 
-/** What a revision names: the default branch, another branch, a tag, a version (or range), a commit. */
-type RefKind = "default" | "branch" | "tag" | "version" | "commit";
-
-interface Ref {
-  text: string;
-  kind: RefKind;
+/** A revision and where it is written. */
+interface Ref extends Revision {
   /** Readable field: `spec.ref.branch`, `spec.source.targetRevision`. */
   field: string;
   path: PathSegment[];
@@ -61,112 +56,10 @@ interface Verdict {
   evidence: { path: string; before: unknown; after: unknown };
 }
 
-// ------------------------------------------------------------------ repository URLs
-
-interface RepoUrl {
-  /** `github.com/argoproj/argocd-example-apps`: scheme, user, `.git` and case dropped. */
-  normalized: string;
-  /** `github:argoproj`, or the host for single-tenant servers. */
-  owner: string;
-  ownerText: string;
-}
-
-/** Hosts shared by many accounts: the first path segment is the owner. One family shares account names. */
-const SHARED_HOSTS: Record<string, string> = {
-  "github.com": "github",
-  "www.github.com": "github",
-  "ghcr.io": "github",
-  "raw.githubusercontent.com": "github",
-  "gitlab.com": "gitlab",
-  "registry.gitlab.com": "gitlab",
-  "bitbucket.org": "bitbucket",
-  "codeberg.org": "codeberg",
-  "gitea.com": "gitea",
-  "quay.io": "quay",
-  "docker.io": "docker",
-  "registry-1.docker.io": "docker",
-  "index.docker.io": "docker",
-  "public.ecr.aws": "ecr-public",
-  "gcr.io": "gcr",
-  "dev.azure.com": "azure",
-  "ssh.dev.azure.com": "azure",
-};
-
-function parseRepoUrl(raw: string): RepoUrl | null {
-  let text = raw.trim();
-  if (text === "") return null;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
-  if (scheme) {
-    text = text.slice(scheme[0].length);
-  } else {
-    // scp-like git URL: git@github.com:owner/repo.git
-    const scp = /^(?:[^@/\s]+@)?([^/:\s]+):(?!\d+(\/|$))(.*)$/.exec(text);
-    if (scp) text = `${scp[1]}/${scp[3]}`;
-  }
-  text = text.replace(/^[^@/]+@/, "");
-  const [hostPort = "", ...rest] = text.split(/[/?#]/);
-  const host = hostPort.replace(/:\d*$/, "").toLowerCase();
-  const segments = rest.filter((segment) => segment !== "").map((segment) => segment.toLowerCase());
-  if (segments.length > 0)
-    segments[segments.length - 1] = segments[segments.length - 1]!.replace(/\.git$/, "");
-  const normalized = [host, ...segments].join("/");
-  const pages = /^([^.]+)\.(github|gitlab)\.io$/.exec(host);
-  if (pages) return { normalized, owner: `${pages[2]}:${pages[1]}`, ownerText: pages[1]! };
-  const family =
-    (Object.hasOwn(SHARED_HOSTS, host) ? SHARED_HOSTS[host] : undefined) ??
-    (host.endsWith(".pkg.dev") ? `gcp-${host}` : undefined);
-  if (family) {
-    const account = (family === "azure" && segments[0] === "v3" ? segments[1] : segments[0]) ?? "";
-    return { normalized, owner: `${family}:${account}`, ownerText: account || host };
-  }
-  return { normalized, owner: host, ownerText: host };
-}
-
-// ------------------------------------------------------------------ revisions
-
-const DEFAULT_BRANCHES = new Set(["", "head", "main", "master"]);
-
-function isVersion(text: string): boolean {
-  if (semver.valid(text, { loose: true })) return true;
-  return /\d/.test(text) && semver.validRange(text, { loose: true }) !== null;
-}
-
-function refKind(text: string, hint: RefKind | null): RefKind {
-  const value = text.trim();
-  if (hint === "commit" || hint === "version") return hint;
-  if (/^(sha\d+:)?[0-9a-f]{7,64}$/i.test(value) && /[a-f]/i.test(value) && /\d/.test(value)) return "commit";
-  if (isVersion(value)) return "version";
-  if (hint === "tag") return "tag";
-  if (DEFAULT_BRANCHES.has(value.toLowerCase())) return "default";
-  return "branch";
-}
-
-function makeRef(value: unknown, hint: RefKind | null, path: PathSegment[]): Ref | null {
+function makeRef(value: unknown, hint: RevisionKind | null, path: PathSegment[]): Ref | null {
   if (typeof value !== "string" && typeof value !== "number") return null;
   const text = String(value);
-  return { text, kind: refKind(text, hint), field: formatValuePath(path), path };
-}
-
-/** Unset, empty and `HEAD` all mean the default branch. */
-function sameRef(a: Ref, b: Ref): boolean {
-  if (a.kind !== b.kind) return false;
-  const canonical = (ref: Ref) => (ref.kind === "default" && /^(head)?$/i.test(ref.text) ? "HEAD" : ref.text);
-  return canonical(a) === canonical(b);
-}
-
-function refText(ref: Ref): string {
-  switch (ref.kind) {
-    case "default":
-      return `the default branch (${ref.text || "HEAD"})`;
-    case "version":
-      return `version ${ref.text}`;
-    case "commit":
-      return `commit ${ref.text}`;
-    case "tag":
-      return `tag ${ref.text}`;
-    default:
-      return `branch ${ref.text}`;
-  }
+  return { text, kind: revisionKind(text, hint), field: formatValuePath(path), path };
 }
 
 // ------------------------------------------------------------------ where subjects pull from
@@ -342,7 +235,7 @@ function compare(before: SourcePoint, after: SourcePoint): Verdict | null {
         fromOwner: from.ownerText,
         toOwner: to.ownerText,
         refNote: after.ref
-          ? ` at ${refText(after.ref)}${before.ref && before.ref.text !== after.ref.text ? ` (was ${refText(before.ref)})` : ""}`
+          ? ` at ${describeRevision(after.ref)}${before.ref && before.ref.text !== after.ref.text ? ` (was ${describeRevision(before.ref)})` : ""}`
           : "",
       },
       path: after.urlPath,
@@ -351,12 +244,12 @@ function compare(before: SourcePoint, after: SourcePoint): Verdict | null {
   }
   const a = before.ref;
   const b = after.ref;
-  if (!a || !b || sameRef(a, b)) return null;
+  if (!a || !b || sameRevision(a, b)) return null;
   const sameField = a.field === b.field;
   const data = {
     field: sameField ? b.field : formatValuePath(b.path.slice(0, -1)) || b.field,
-    before: sameField ? a.text : refText(a),
-    after: sameField ? b.text : refText(b),
+    before: sameField ? a.text : describeRevision(a),
+    after: sameField ? b.text : describeRevision(b),
     urlNote: urlNote(after),
     branch: b.text,
   };
@@ -436,7 +329,7 @@ function resolveSource(context: ReviewContext, ref: SourceRef, side: "base" | "h
 
 function pointText(point: SourcePoint | null): string {
   if (!point?.url) return "not in this change";
-  return `${point.url}${point.ref ? ` at ${refText(point.ref)}` : ""}`;
+  return `${point.url}${point.ref ? ` at ${describeRevision(point.ref)}` : ""}`;
 }
 
 /** Why a new source object matters, from the comparison of what the two objects fetch. */
@@ -509,23 +402,8 @@ export const rule: Rule = {
   ],
   evaluate(context) {
     const reports: RuleReport[] = [];
-    let covered: Set<string> | null = null;
-    /** Version bumps that chart-upgrade-mixed-with-changes reports at the same line. */
-    const coveredByChartUpgrade = (locations: FindingLocation[]): boolean => {
-      covered ??= new Set(
-        chartUpgradeMixedWithChanges
-          .evaluate(context)
-          .map((report) => `${report.location.path}\u0000${report.location.line}`),
-      );
-      return locations.some((at) => covered!.has(`${at.path}\u0000${at.line}`));
-    };
     const push = (subject: Subject, pairId: string, verdict: Verdict): void => {
       const location = locationOf(subject, verdict.path, "head");
-      if (
-        verdict.messageId === "version" &&
-        coveredByChartUpgrade([location, locationOf(subject, verdict.path.slice(0, -1), "head")])
-      )
-        return;
       reports.push({
         messageId: verdict.messageId,
         severity: verdict.severity,
@@ -533,6 +411,10 @@ export const rule: Rule = {
         location,
         subject: pairId,
         evidence: verdict.evidence,
+        // chart-upgrade-mixed-with-changes covers a version bump on its line or its parent's.
+        ...(verdict.messageId === "version"
+          ? { alsoAbout: { lines: [locationOf(subject, verdict.path.slice(0, -1), "head")] } }
+          : {}),
       });
     };
 

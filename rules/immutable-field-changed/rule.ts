@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
 import {
-  annotationOf,
   changeLocation,
   changesUnder,
   describeSubject,
@@ -13,6 +12,7 @@ import {
   releaseDiffs,
   show,
 } from "../../src/engine/rule-kit.js";
+import { annotationOf } from "../../src/k8s/deletion.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 

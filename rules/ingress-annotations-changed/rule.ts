@@ -1,11 +1,5 @@
-import {
-  describeSubject,
-  getIn,
-  isRecord,
-  listNames,
-  locationOf,
-  valuesRoutesOf,
-} from "../../src/engine/rule-kit.js";
+import { describeSubject, getIn, isRecord, listNames, locationOf } from "../../src/engine/rule-kit.js";
+import { valuesRoutesOf } from "../../src/k8s/networking.js";
 import type { FindingLocation, HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 

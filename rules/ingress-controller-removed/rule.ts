@@ -2,20 +2,21 @@ import {
   describeSubject,
   getIn,
   identityChangeLocation,
-  ingressClassOf,
   isRecord,
   listNames,
-  LOAD_BALANCER_IP_ANNOTATIONS,
   locationOf,
-  podSpecOf,
+} from "../../src/engine/rule-kit.js";
+import {
+  ingressClassOf,
+  LOAD_BALANCER_IP_ANNOTATIONS,
   routedHostsOf,
   valuesIngressClass,
   valuesRouteHosts,
   valuesRoutesOf,
   valuesServicesOf,
-  WORKLOAD_KINDS,
   type RoutedHost,
-} from "../../src/engine/rule-kit.js";
+} from "../../src/k8s/networking.js";
+import { podSpecOf, WORKLOAD_KINDS } from "../../src/k8s/workloads.js";
 import type {
   HelmRelease,
   KubeObject,
@@ -24,129 +25,19 @@ import type {
   RuleReport,
   SubjectPair,
 } from "../../src/engine/types.js";
+import {
+  familyOfChart,
+  familyOfController,
+  familyOfImages,
+  INGRESS_CONTROLLERS,
+  type IngressControllerFamily as Family,
+} from "../../src/k8s/ingress-controllers.js";
 import type { Subject } from "../../src/model/types.js";
-
-/** A family of ingress controllers, recognised by chart, image and controller name. */
-interface Family {
-  label: string;
-  charts: readonly string[];
-  /** Extra check for generic chart names (`gateway`, `ingress`): the chart source must match. */
-  source?: RegExp;
-  image: RegExp;
-  /** IngressClass `spec.controller` / GatewayClass `spec.controllerName`. */
-  controller: RegExp;
-  /** Ingress class names the chart uses by default. */
-  classes: readonly string[];
-  /** Serves Gateway API Gateways (each Gateway gets its own proxy and LoadBalancer). */
-  gateway: boolean;
-  /** Only a controller when something in the change set uses it (istiod is a mesh control plane too). */
-  needsDependents?: boolean;
-}
-
-const FAMILIES: readonly Family[] = [
-  {
-    label: "Traefik",
-    charts: ["traefik"],
-    image: /(^|\/)traefik(:|@|$)/,
-    controller: /^traefik\.io\//,
-    classes: ["traefik"],
-    gateway: true,
-  },
-  {
-    label: "ingress-nginx",
-    charts: ["ingress-nginx"],
-    image: /ingress-nginx\/controller/,
-    controller: /^k8s\.io\/ingress-nginx/,
-    classes: ["nginx"],
-    gateway: false,
-  },
-  {
-    label: "NGINX Ingress Controller (NGINX Inc)",
-    charts: ["nginx-ingress"],
-    image: /nginx\/nginx-ingress|nginx-plus-ingress/,
-    controller: /^nginx\.org\/ingress-controller/,
-    classes: ["nginx"],
-    gateway: false,
-  },
-  {
-    label: "NGINX Ingress Controller (Bitnami)",
-    charts: ["nginx-ingress-controller"],
-    image: /bitnami\/nginx-ingress-controller/,
-    controller: /^k8s\.io\/ingress-nginx/,
-    classes: ["nginx"],
-    gateway: false,
-  },
-  {
-    label: "HAProxy Ingress",
-    charts: ["haproxy-ingress", "kubernetes-ingress"],
-    image: /haproxytech\/kubernetes-ingress|haproxy-ingress/,
-    controller: /haproxy/,
-    classes: ["haproxy"],
-    gateway: false,
-  },
-  {
-    label: "Contour",
-    charts: ["contour"],
-    image: /projectcontour\/contour/,
-    controller: /^projectcontour\.io\//,
-    classes: ["contour"],
-    gateway: true,
-  },
-  {
-    label: "Kong",
-    charts: ["kong", "ingress"],
-    source: /kong/i,
-    image: /kong\/kubernetes-ingress-controller|(^|\/)kong(-gateway)?(:|@|$)/,
-    controller: /konghq\.com\//,
-    classes: ["kong"],
-    gateway: true,
-  },
-  {
-    label: "Emissary-ingress",
-    charts: ["emissary-ingress", "ambassador"],
-    image: /emissary|datawire\/ambassador/,
-    controller: /getambassador\.io\//,
-    classes: ["ambassador"],
-    gateway: false,
-  },
-  {
-    label: "Istio gateway",
-    charts: ["gateway"],
-    source: /istio/i,
-    image: /istio\/proxyv2/,
-    controller: /^istio\.io\//,
-    classes: ["istio"],
-    gateway: true,
-  },
-  {
-    label: "Istio (istiod)",
-    charts: ["istiod"],
-    image: /istio\/pilot/,
-    controller: /^istio\.io\//,
-    classes: ["istio"],
-    gateway: true,
-    needsDependents: true,
-  },
-  {
-    label: "Envoy Gateway",
-    charts: ["gateway-helm", "envoy-gateway"],
-    image: /envoyproxy\/gateway(:|@|$)/,
-    controller: /^gateway\.envoyproxy\.io\//,
-    classes: [],
-    gateway: true,
-  },
-];
 
 const GATEWAY_GROUP = "gateway.networking.k8s.io";
 
 function familyOfRelease(release: HelmRelease): Family | null {
-  const chart = release.chart.name ?? "";
-  return (
-    FAMILIES.find(
-      (family) =>
-        family.charts.includes(chart) && (!family.source || family.source.test(release.chart.source ?? "")),
-    ) ?? null
-  );
+  return familyOfChart(release.chart.name ?? "", release.chart.source);
 }
 
 function imagesOf(object: KubeObject): string[] {
@@ -277,7 +168,7 @@ function controllerOf(context: ReviewContext, pair: SubjectPair): Controller | n
   if (WORKLOAD_KINDS.includes(kind)) {
     if (pair.status !== "removed") return null; // a renamed Deployment is recreated; its Service stays
     const images = imagesOf(gone);
-    const family = FAMILIES.find((f) => images.some((image) => f.image.test(image)));
+    const family = familyOfImages(images);
     if (!family) return null;
     const classes = new Set(family.classes);
     for (const arg of argsOf(gone)) {
@@ -298,7 +189,7 @@ function controllerOf(context: ReviewContext, pair: SubjectPair): Controller | n
   }
   if (kind === "IngressClass") {
     const controller = getIn(value, ["spec", "controller"]);
-    const family = FAMILIES.find((f) => typeof controller === "string" && f.controller.test(controller));
+    const family = familyOfController(controller);
     if (!family) return null;
     const isDefault =
       getIn(value, ["metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"]) === "true";
@@ -315,7 +206,7 @@ function controllerOf(context: ReviewContext, pair: SubjectPair): Controller | n
   }
   if (kind === "GatewayClass" && gone.identity.group === GATEWAY_GROUP) {
     const controller = getIn(value, ["spec", "controllerName"]);
-    const family = FAMILIES.find((f) => typeof controller === "string" && f.controller.test(controller));
+    const family = familyOfController(controller);
     if (!family) return null;
     return {
       pair,
@@ -331,8 +222,9 @@ function controllerOf(context: ReviewContext, pair: SubjectPair): Controller | n
   if (kind === "Gateway" && gone.identity.group === GATEWAY_GROUP) {
     const className = getIn(value, ["spec", "gatewayClassName"]);
     const family =
-      FAMILIES.find((f) => f.gateway && typeof className === "string" && f.classes.includes(className)) ??
-      FAMILIES.find((f) => f.label === "Envoy Gateway")!;
+      INGRESS_CONTROLLERS.find(
+        (f) => f.gateway && typeof className === "string" && f.classes.includes(className),
+      ) ?? INGRESS_CONTROLLERS.find((f) => f.label === "Envoy Gateway")!;
     return {
       pair,
       family,
@@ -451,6 +343,7 @@ export const rule: Rule = {
     appliesTo: ["release", "object"],
     description:
       "An ingress controller or gateway (Traefik, ingress-nginx, NGINX, HAProxy, Contour, Kong, Emissary, Istio, Envoy Gateway) is deleted or reinstalled under a new identity, taking its LoadBalancer and IP with it.",
+    covers: [{ rule: "release-removed", messageIds: ["removed", "removedAssets"], match: "subject" }],
   },
   messages: {
     releaseRemoved:

@@ -1,14 +1,11 @@
+import { describeSubject, getIn, listNames, locationOf } from "../../src/engine/rule-kit.js";
 import {
-  describeSubject,
-  getIn,
   ingressClassOf,
-  listNames,
-  locationOf,
   routedHostsOf,
   valuesIngressClass,
   valuesRoutesOf,
   type ValuesRoute,
-} from "../../src/engine/rule-kit.js";
+} from "../../src/k8s/networking.js";
 import type { FindingLocation, HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { Subject } from "../../src/model/types.js";
 import type { PathSegment } from "../../src/parse/types.js";

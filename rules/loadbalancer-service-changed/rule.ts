@@ -4,14 +4,16 @@ import {
   identityChangeLocation,
   isRecord,
   leafChanges,
-  LOAD_BALANCER_IP_ANNOTATIONS,
   locationOf,
   objectDiffs,
   releaseDiffs,
   show,
+} from "../../src/engine/rule-kit.js";
+import {
+  LOAD_BALANCER_IP_ANNOTATIONS,
   valuesServicesOf,
   type ValuesService,
-} from "../../src/engine/rule-kit.js";
+} from "../../src/k8s/networking.js";
 import type { FindingLocation, KubeObject, Rule, RuleReport, Severity } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
 

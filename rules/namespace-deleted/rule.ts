@@ -1,10 +1,5 @@
-import {
-  deletionProtection,
-  getIn,
-  objectDiffs,
-  pairLocation,
-  replacementLocation,
-} from "../../src/engine/rule-kit.js";
+import { getIn, objectDiffs, pairLocation, replacementLocation } from "../../src/engine/rule-kit.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
 import type { KubeObject, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
 import type { Side } from "../../src/source/change-set.js";
 

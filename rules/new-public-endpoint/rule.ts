@@ -5,9 +5,8 @@ import {
   locationOf,
   objectDiffs,
   releaseDiffs,
-  routedHostsOf,
-  valuesServicesOf,
 } from "../../src/engine/rule-kit.js";
+import { routedHostsOf, valuesServicesOf } from "../../src/k8s/networking.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 
 const PUBLIC_TYPES = new Set(["LoadBalancer", "NodePort"]);

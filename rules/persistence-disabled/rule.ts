@@ -1,14 +1,14 @@
 import { describeSubject, editedDiffs, getIn, locationOf } from "../../src/engine/rule-kit.js";
-import type { HelmRelease, KubeObject, Rule, RuleReport, SubjectPair } from "../../src/engine/types.js";
 import {
   appTemplateEntries,
   entryMounts,
   persistenceBlocks,
-  podSpecsOf,
   podVolumes,
   renderReleaseName,
   scalarText,
-} from "../volume-shadows-persistence/storage-model.js";
+} from "../../src/k8s/storage.js";
+import { podSpecsOf } from "../../src/k8s/workloads.js";
+import type { HelmRelease, KubeObject, Rule, RuleReport, SubjectPair } from "../../src/engine/types.js";
 
 /** What the claim holds, for messages: `10Gi ceph-block`, `existing claim grafana-pvc`. */
 function claimSummary(config: unknown, releaseName: string): string {

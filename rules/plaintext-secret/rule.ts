@@ -1,5 +1,6 @@
 import { getIn, isRecord, locationOf, objectDiffs } from "../../src/engine/rule-kit.js";
 import type { KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
+import { isKubernetesSecret } from "../../src/k8s/secrets.js";
 
 /**
  * A value that is a real secret in git: not empty, not SOPS ciphertext (`ENC[...]`), not a Flux
@@ -49,14 +50,7 @@ export const rule: Rule = {
   evaluate(context) {
     const reports: RuleReport[] = [];
     for (const { pair, base, head } of objectDiffs(context, ["Secret"])) {
-      if (
-        !head ||
-        pair.status === "unchanged" ||
-        head.identity.kind !== "Secret" ||
-        head.identity.group !== ""
-      ) {
-        continue;
-      }
+      if (!head || pair.status === "unchanged" || !isKubernetesSecret(head)) continue;
       const keys = plaintextKeys(head);
       if (keys.length === 0) continue;
       // A Secret that was already plaintext and keeps the same keys is old news; new or edited keys are not.

@@ -1,5 +1,4 @@
 import {
-  deletionProtection,
   describeSubject,
   getIn,
   isRecord,
@@ -8,16 +7,17 @@ import {
   releaseDiffs,
   show,
 } from "../../src/engine/rule-kit.js";
-import type { HelmRelease, KubeObject, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
-import type { Subject } from "../../src/model/types.js";
-import type { ValuePath } from "../../src/parse/types.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
 import {
   appTemplateEntries,
   persistenceBlocks,
   quantityBytes,
   scalarText,
   stableJson,
-} from "../volume-shadows-persistence/storage-model.js";
+} from "../../src/k8s/storage.js";
+import type { HelmRelease, KubeObject, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
+import type { Subject } from "../../src/model/types.js";
+import type { ValuePath } from "../../src/parse/types.js";
 
 /** Flux postBuild substitution variables that carry a volume size (`VOLSYNC_CAPACITY`, `APP_PVC_SIZE`). */
 const SIZE_VARIABLE = /(CAPACITY|SIZE|STORAGE)/i;

@@ -1,33 +1,10 @@
-import {
-  deletionProtection,
-  describeSubject,
-  getIn,
-  listNames,
-  locationOf,
-  releaseAssets,
-  releaseDiffs,
-  routedHostsOf,
-} from "../../src/engine/rule-kit.js";
+import { describeSubject, getIn, listNames, locationOf, releaseDiffs } from "../../src/engine/rule-kit.js";
+import { deletionProtection } from "../../src/k8s/deletion.js";
+import { routedHostsOf } from "../../src/k8s/networking.js";
+import { releaseAssets } from "../../src/k8s/release-assets.js";
 import type { HelmRelease, ReviewContext, Rule, RuleReport } from "../../src/engine/types.js";
-import { rule as argocdAppDeletedWithFinalizer } from "../argocd-app-deleted-with-finalizer/rule.js";
-import { rule as crdDeleted } from "../crd-deleted/rule.js";
-import { rule as ingressControllerRemoved } from "../ingress-controller-removed/rule.js";
 
 const FINALIZER = "resources-finalizer.argocd.argoproj.io";
-
-/**
- * Rules that already explain the deletion of a release (or of the Application declaring it), by
- * subject id: their finding carries the severity, this one only lists the release at low.
- */
-function coveredSubjects(context: ReviewContext): Map<string, string> {
-  const covered = new Map<string, string>();
-  for (const other of [ingressControllerRemoved, crdDeleted, argocdAppDeletedWithFinalizer]) {
-    for (const report of other.evaluate(context)) {
-      if (report.subject && !covered.has(report.subject)) covered.set(report.subject, other.meta.id);
-    }
-  }
-  return covered;
-}
 
 /** The manifest (HelmRelease, Application) that declared the release on base, when it is in the change set. */
 function declaringObject(context: ReviewContext, release: HelmRelease) {
@@ -63,7 +40,7 @@ export const rule: Rule = {
     removedAssets:
       "{{release}} is removed: {{tool}} uninstalls it, deleting every object the chart created, including {{assets}}. Persistent volumes claimed by the release are deleted with their data (unless the chart marks them `helm.sh/resource-policy: keep`), a LoadBalancer's external IP is released, and CRDs go with every custom resource of them.",
     removedCovered:
-      "{{release}} is removed: {{tool}} uninstalls it and everything it created. The main risk is reported by {{rule}} for the same release; this finding only records the uninstall.",
+      "{{release}} is removed: {{tool}} uninstalls it and everything it created. The main risk is reported by `{{coveredBy}}` for the same release; this finding only records the uninstall.",
     removedKept:
       "{{release}} is removed from git, but {{protection}} on its manifest keeps the release installed: it keeps running, unmanaged, and nothing upgrades it any more.",
     argoOrphaned:
@@ -83,7 +60,6 @@ export const rule: Rule = {
       (diff) => diff.pair.status === "removed" && diff.base && !diff.head && diff.base.origin !== "chart",
     );
     if (removed.length === 0) return [];
-    const covered = coveredSubjects(context);
     const reports: RuleReport[] = [];
     for (const { pair, base } of removed) {
       const release = base!;
@@ -137,18 +113,17 @@ export const rule: Rule = {
         });
         continue;
       }
-      const coveredBy = covered.get(pair.id) ?? (declared ? covered.get(declared.pair.id) : undefined);
-      if (coveredBy) {
-        reports.push({
+      // ingress-controller-removed, crd-deleted and argocd-app-deleted-with-finalizer cover these
+      // (meta.covers): the release is then only listed, at low.
+      const coverable = {
+        alsoAbout: { subjects: declared ? [declared.pair.id] : [] },
+        whenCovered: {
           messageId: "removedCovered",
-          severity: "low",
-          data: { release: name, tool, rule: `\`${coveredBy}\`` },
-          location,
-          subject: pair.id,
+          severity: "low" as const,
+          data: { release: name, tool },
           evidence,
-        });
-        continue;
-      }
+        },
+      };
       if (assets.length > 0) {
         reports.push({
           messageId: "removedAssets",
@@ -157,6 +132,7 @@ export const rule: Rule = {
           location,
           subject: pair.id,
           evidence: { ...evidence, path: assets[0]!.text },
+          ...coverable,
         });
         continue;
       }
@@ -171,6 +147,7 @@ export const rule: Rule = {
         location,
         subject: pair.id,
         evidence,
+        ...coverable,
       });
     }
     return reports;

@@ -4,8 +4,8 @@ import {
   identityChangeLocation,
   isRecord,
   releaseDiffs,
-  valuesServicesOf,
 } from "../../src/engine/rule-kit.js";
+import { valuesServicesOf } from "../../src/k8s/networking.js";
 import type { HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
 
 /** What in the old release's values makes a reinstall costly: named facts for the message. */

@@ -4,9 +4,9 @@ import {
   isRecord,
   locationOf,
   objectDiffs,
-  podSpecOf,
   releaseDiffs,
 } from "../../src/engine/rule-kit.js";
+import { podSpecOf } from "../../src/k8s/workloads.js";
 import type { HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 
 /** Where charts put the replica count of the component that mounts `persistence`. */

@@ -1,12 +1,8 @@
 import { describeSubject, editedDiffs, getIn, isRecord, locationOf } from "../../src/engine/rule-kit.js";
-import type { KubeObject, HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
-import type { Subject } from "../../src/model/types.js";
-import type { PathSegment, ValuePath } from "../../src/parse/types.js";
 import {
   appTemplateEntries,
   entryMounts,
   persistenceBlocks,
-  podSpecsOf,
   podVolumes,
   renderReleaseName,
   scalarText,
@@ -14,7 +10,11 @@ import {
   stableJson,
   volumeSourceOf,
   type VolumeSource,
-} from "../volume-shadows-persistence/storage-model.js";
+} from "../../src/k8s/storage.js";
+import { podSpecsOf } from "../../src/k8s/workloads.js";
+import type { KubeObject, HelmRelease, Rule, RuleReport } from "../../src/engine/types.js";
+import type { Subject } from "../../src/model/types.js";
+import type { PathSegment, ValuePath } from "../../src/parse/types.js";
 
 /** Values keys that hold volumes or mounts, whatever the chart calls them. */
 const VOLUME_KEY = /^(volumes|volumeMounts|(extra|additional)\w*(Volumes|VolumeMounts|Mounts))$/i;

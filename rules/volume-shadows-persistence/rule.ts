@@ -1,6 +1,4 @@
 import { describeSubject, locationOf } from "../../src/engine/rule-kit.js";
-import type { Rule, RuleReport, Severity } from "../../src/engine/types.js";
-import type { Subject } from "../../src/model/types.js";
 import {
   isTraefik,
   objectMounts,
@@ -8,7 +6,9 @@ import {
   releaseMounts,
   sameContainer,
   type Mount,
-} from "./storage-model.js";
+} from "../../src/k8s/storage.js";
+import type { Rule, RuleReport, Severity } from "../../src/engine/types.js";
+import type { Subject } from "../../src/model/types.js";
 
 /** Sources the kubelet mounts read-only: writes under them fail. */
 const READ_ONLY = new Set(["configMap", "secret", "projected", "downwardAPI"]);

@@ -6,12 +6,12 @@ import {
   listNames,
   locationOf,
   objectDiffs,
-  podSpecOf,
   releaseDiffs,
 } from "../../src/engine/rule-kit.js";
+import { appTemplateEntries, renderReleaseName } from "../../src/k8s/storage.js";
+import { podSpecOf } from "../../src/k8s/workloads.js";
 import type { HelmRelease, KubeObject, Rule, RuleReport } from "../../src/engine/types.js";
 import type { PathSegment } from "../../src/parse/types.js";
-import { appTemplateEntries, renderReleaseName } from "../volume-shadows-persistence/storage-model.js";
 
 /** Controllers that own pods; changing from one to another deletes the old object and its pods. */
 const CONTROLLER_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const;

@@ -30,6 +30,20 @@ export type AckDecision =
 /** Longest reason kept: the comment shows it; the command comment has the whole text. */
 export const MAX_REASON = 500;
 
+/**
+ * Who may acknowledge a finding: someone other than the author, with write access. The one check,
+ * used by decideAck and by the handler before it spends a review (permission null: not known yet).
+ */
+export function ackPermissionRefusal(
+  sender: string,
+  author: string,
+  permission: Permission | null,
+): "author" | "permission" | null {
+  if (sameLogin(sender, author)) return "author";
+  if (permission !== null && !hasWriteAccess(permission)) return "permission";
+  return null;
+}
+
 export function decideAck(input: AckInput, isGating: (severity: Severity) => boolean): AckDecision {
   const refuse = (
     refusal: AckRefusal,
@@ -40,8 +54,8 @@ export function decideAck(input: AckInput, isGating: (severity: Severity) => boo
     reply: renderAckRefused({ reason: refusal, sender: input.sender, ruleId: input.ruleId, ...extra }),
   });
   if (!input.ruleId || input.reason.trim() === "") return refuse("no-reason");
-  if (sameLogin(input.sender, input.author)) return refuse("author");
-  if (!hasWriteAccess(input.permission)) return refuse("permission", { permission: input.permission });
+  const refusal = ackPermissionRefusal(input.sender, input.author, input.permission);
+  if (refusal) return refuse(refusal, refusal === "permission" ? { permission: input.permission } : {});
   const instances = input.findings.filter((finding) => finding.ruleId === input.ruleId);
   if (instances.length === 0) {
     return refuse("unknown-rule", { ruleIdsHere: [...new Set(input.findings.map((f) => f.ruleId))].sort() });

@@ -5,7 +5,8 @@
  */
 import { distance } from "fastest-levenshtein";
 import type { PolicyFinding } from "../engine/policy.js";
-import type { PairDiff, ReviewResult, Rule } from "../engine/types.js";
+import type { Report } from "../engine/report.js";
+import type { PairDiff, Rule } from "../engine/types.js";
 import type { Subject } from "../model/types.js";
 import { GITHUB_BODY_LIMIT } from "../render/comment.js";
 import {
@@ -17,21 +18,14 @@ import {
   SEVERITY_ICON,
   type LinkContext,
 } from "../render/markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  truncate,
-} from "../render/safe-text.js";
+import { escapeMarkdown, inlineCode, truncate } from "../render/safe-text.js";
 import { acksFor, type Ack, type GateState } from "../gate/state.js";
 
 /** Hidden marker on every reply, so the bot recognises its own replies too. */
 export const REPLY_MARKER = "<!-- gitops-review-bot:reply -->";
 
 export interface ExplainInput {
-  findings: readonly PolicyFinding[];
-  review: Pick<ReviewResult, "diffs" | "parsed" | "files">;
+  report: Pick<Report, "findings" | "subjects" | "files" | "redact">;
   links?: LinkContext;
   state: GateState;
 }
@@ -67,12 +61,13 @@ export function renderHelp(unknown: string | null = null): string {
 
 /** `/explain`: every finding in a few lines. */
 export function renderExplainAll(input: ExplainInput): string {
-  if (input.findings.length === 0) {
+  const { findings } = input.report;
+  if (findings.length === 0) {
     return reply("**No findings** in this pull request: nothing reaches the review's rules.");
   }
-  const n = input.findings.length;
+  const n = findings.length;
   const lines = [`**${n} ${n === 1 ? "finding" : "findings"}**, highest severity first:`, ""];
-  for (const [index, finding] of input.findings.entries()) {
+  for (const [index, finding] of findings.entries()) {
     lines.push(...findingLines(finding, index + 1, input));
   }
   lines.push(
@@ -102,7 +97,7 @@ export interface ExplainRuleInput extends ExplainInput {
 /** `/explain <rule-id>`: the rule's lesson plus this pull request's instances of it. */
 export function renderExplainRule(input: ExplainRuleInput): string {
   const { rule } = input;
-  const instances = input.findings.filter((finding) => finding.ruleId === rule.meta.id);
+  const instances = input.report.findings.filter((finding) => finding.ruleId === rule.meta.id);
   const lines = [
     `### ${escapeMarkdown(rule.meta.title)} · ${inlineCode(rule.meta.id)} (${rule.meta.defaultSeverity} by default)`,
     "",
@@ -169,13 +164,13 @@ export function renderUnknownRule(ruleId: string, knownIds: readonly string[], o
 /** `/explain <path>`: the findings in the file and what changes in it. */
 export function renderExplainPath(input: ExplainInput & { path: string }): string {
   const { path } = input;
-  const inPr = input.review.files.some((file) => file.path === path || file.previousPath === path);
-  const findings = input.findings.filter((finding) => finding.location.path === path);
-  const diffs = input.review.diffs.filter((diff) => touchesFile(diff, path));
+  const inPr = input.report.files.some((file) => file.path === path || file.previousPath === path);
+  const findings = input.report.findings.filter((finding) => finding.location.path === path);
+  const diffs = input.report.subjects.filter((diff) => touchesFile(diff, path));
   if (!inPr && findings.length === 0 && diffs.length === 0) {
     const suggestions = closestIds(
       path,
-      input.review.files.map((file) => file.path),
+      input.report.files.map((file) => file.path),
       3,
       Math.max(2, Math.ceil(path.length / 5)),
     );
@@ -189,7 +184,7 @@ export function renderExplainPath(input: ExplainInput & { path: string }): strin
   } else {
     for (const [index, finding] of findings.entries()) lines.push(...findingLines(finding, index + 1, input));
   }
-  const sections = changeSections({ diffs });
+  const sections = changeSections(diffs);
   if (sections.length > 0) {
     lines.push("", "#### What changes", "");
     for (const section of sections) lines.push(detailsBlock(section, 60), "");
@@ -285,8 +280,8 @@ function reply(text: string): string {
   return `${text}\n\n${REPLY_MARKER}`;
 }
 
-function finish(text: string, input: Pick<ExplainInput, "review">): string {
-  const redact = createRedactor(collectSecretValues(input.review.parsed));
+function finish(text: string, input: Pick<ExplainInput, "report">): string {
+  const { redact } = input.report;
   const max = GITHUB_BODY_LIMIT - REPLY_MARKER.length - 200;
   const body = redact(text);
   return reply(body.length <= max ? body : truncate(body, max) + "\n\n_(cut to fit GitHub's comment limit)_");

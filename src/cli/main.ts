@@ -7,8 +7,7 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
 import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
-import { applyPolicy, decideVerdict } from "../engine/policy.js";
-import { reviewChangeSet } from "../engine/review.js";
+import { buildReport } from "../engine/pipeline.js";
 import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
@@ -134,18 +133,14 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
     command === "review" && values.config === undefined
       ? await baseRevisionConfig(source)
       : await loadConfig(values.config);
-  const review = await reviewChangeSet(source.changeSet, { contextReader: source.contextReader });
-  const outcome = applyPolicy(review.findings, config, { knownRuleIds: rules.map((rule) => rule.meta.id) });
-  const verdict = decideVerdict(outcome, review.inScope);
+  const report = await buildReport({ ...source, rules, config });
 
-  if (format === "json") output.stdout(renderJson(review, outcome, verdict) + "\n");
+  if (format === "json") output.stdout(renderJson(report) + "\n");
   else if (format === "markdown")
-    output.stdout(
-      renderComment({ verdict, outcome, review, headSha: source.changeSet.headRef ?? null }) + "\n",
-    );
-  else output.stdout(renderText(review, outcome, verdict));
+    output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");
+  else output.stdout(renderText(report));
 
-  return outcome.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
+  return report.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
 }
 
 /** An explicit --config must exist and be valid; without one, the defaults. */

@@ -8,8 +8,7 @@
  * that only strengthens the policy is quiet. A key this module does not know how to compare (one a
  * newer schema adds) is reported as not compared: the gate holds rather than guess.
  */
-import { approvalsFor } from "../gate/evaluate.js";
-import { parseConfig, type EnvironmentConfig, type ReviewConfig } from "./config.js";
+import { approvalsFor, parseConfig, type EnvironmentConfig, type ReviewConfig } from "./config.js";
 import { createPathMatcher } from "./policy.js";
 import type { ReviewConfigSide } from "../source/change-set.js";
 import { SEVERITIES, severityRank, type Severity } from "./types.js";

@@ -5,7 +5,7 @@
  * defaults, and generates `docs/config.schema.json` (see `src/github/generate-schema.ts`).
  */
 import { z } from "zod";
-import { SEVERITIES, type Severity } from "./types.js";
+import { SEVERITIES, severityRank, type Severity } from "./types.js";
 
 export const CONFIG_FILE = "gitops-review.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
@@ -171,4 +171,13 @@ export function labelFor(config: ReviewConfig, severity: Severity): string | nul
   return (LABELLED_SEVERITIES as readonly string[]).includes(severity)
     ? config.labels[severity as LabelledSeverity]
     : null;
+}
+
+/** Approvals needed for findings of this severity: the setting of the closest level at or below it. */
+export function approvalsFor(config: Pick<ReviewConfig["gate"], "approvals">, severity: Severity): number {
+  for (let rank = severityRank(severity); rank >= 0; rank -= 1) {
+    const value = config.approvals[SEVERITIES[rank]];
+    if (value !== undefined) return value;
+  }
+  return 1;
 }

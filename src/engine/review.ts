@@ -1,12 +1,8 @@
-import { rules as catalogue } from "../../rules/index.js";
 import { diffValues } from "../diff/semantic-diff.js";
-import { buildModel } from "../model/build-model.js";
 import { RepoView } from "../model/repo-view.js";
-import { releaseValuePaths } from "../model/releases.js";
 import type { ReviewModel, Subject, SubjectPair } from "../model/types.js";
-import { isReviewablePath } from "../parse/classify.js";
+import { buildModel, isReviewablePath, parseRepoFile, releaseValuePaths } from "../formats/registry.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "../parse/limits.js";
-import { parseFile } from "../parse/parse-file.js";
 import { pathKey, type ParsedFile, type Problem } from "../parse/types.js";
 import type { ChangeSet, ContextReader, FileChange, Side } from "../source/change-set.js";
 import { runRules } from "./runner.js";
@@ -17,7 +13,8 @@ export { isReviewablePath };
 export interface ReviewOptions {
   /** Loads unchanged files the model asks for (values files, kustomization.yaml, Chart.yaml). */
   contextReader?: ContextReader;
-  rules?: readonly Rule[];
+  /** The catalogue to run: the front ends pass `rules/index.ts` in. */
+  rules: readonly Rule[];
   limits?: ParseLimits;
 }
 
@@ -28,10 +25,7 @@ const CONTEXT_ROUNDS = 3;
  * The whole pure pipeline on one change set: parse -> model -> diff -> rules.
  * The only I/O is the optional context reader, asked for missing files in batches.
  */
-export async function reviewChangeSet(
-  changeSet: ChangeSet,
-  options: ReviewOptions = {},
-): Promise<ReviewResult> {
+export async function reviewChangeSet(changeSet: ChangeSet, options: ReviewOptions): Promise<ReviewResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const inScope = changeSet.files.filter(
     (file) =>
@@ -93,16 +87,15 @@ export async function reviewChangeSet(
     return { pair: settled, changes };
   });
   const pairs = diffs.map((diff) => diff.pair);
-  const ruleSet = options.rules ?? catalogue;
   const context: ReviewContext = {
     changeSet,
     files: parsed,
     pairs,
     diffs,
     problems,
-    catalogue: ruleSet.map((rule) => rule.meta),
+    catalogue: options.rules.map((rule) => rule.meta),
   };
-  const findings = runRules(ruleSet, context);
+  const findings = runRules(options.rules, context);
   return {
     files: changeSet.files.map((file) => ({
       path: file.path,
@@ -127,7 +120,7 @@ function parseSide(
   limits: ParseLimits,
   problems: Problem[],
 ): ParsedFile | null {
-  if (content !== null) return parseFile(path, content, side, limits);
+  if (content !== null) return parseRepoFile(path, content, side, limits);
   const exists = side === "base" ? file.status !== "added" : file.status !== "removed";
   if (exists && file.skipped) {
     problems.push({
@@ -150,10 +143,16 @@ function addContext(
 ): void {
   for (const file of changeSet.context.values()) {
     if (!baseFiles.has(file.path)) {
-      baseFiles.set(file.path, file.base === null ? null : parseFile(file.path, file.base, "base", limits));
+      baseFiles.set(
+        file.path,
+        file.base === null ? null : parseRepoFile(file.path, file.base, "base", limits),
+      );
     }
     if (!headFiles.has(file.path)) {
-      headFiles.set(file.path, file.head === null ? null : parseFile(file.path, file.head, "head", limits));
+      headFiles.set(
+        file.path,
+        file.head === null ? null : parseRepoFile(file.path, file.head, "head", limits),
+      );
     }
   }
 }

@@ -1,10 +1,10 @@
 /**
  * What rules share, in one import: finding the pairs they care about, locating a value on the right
- * side, naming subjects the way a reviewer reads them, walking values, and recognising Services,
- * Ingresses and what a release creates. Rules stay small and declarative.
+ * side, naming subjects, walking values. Kubernetes and chart knowledge lives in `src/k8s/`, which
+ * rules import directly.
  */
 export { getIn, isRecord } from "../model/located.js";
+export { describeSubject } from "../model/describe.js";
+export { walkValue, type ValueNode } from "../model/value-walk.js";
 export * from "./kit/subjects.js";
-export * from "./kit/value-walk.js";
-export * from "./kit/networking.js";
-export * from "./kit/release-assets.js";
+export * from "./kit/values.js";

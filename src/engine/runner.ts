@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Finding, ReviewContext, Rule, RuleReport } from "./types.js";
+import type { Cover, Finding, FindingLocation, ReviewContext, Rule, RuleReport } from "./types.js";
 import { severityRank } from "./types.js";
 
 /** Not a catalogue rule: what a rule that threw is reported as, so the failure stays visible. */
@@ -51,14 +51,87 @@ export function toFinding(rule: Rule, report: RuleReport): Finding {
  */
 export function runRules(rules: readonly Rule[], context: ReviewContext): Finding[] {
   const findings: Finding[] = [];
+  const reports = new Map<string, RuleReport[]>();
   for (const rule of rules) {
     try {
-      for (const report of rule.evaluate(context)) findings.push(toFinding(rule, report));
+      reports.set(rule.meta.id, rule.evaluate(context));
     } catch (err) {
       findings.push(internalError(rule.meta.id, err));
     }
   }
+  const covered = applyCovers(rules, reports);
+  for (const rule of rules) {
+    for (const report of covered.get(rule.meta.id) ?? []) findings.push(toFinding(rule, report));
+  }
   return dedupe(findings).sort(compareFindings);
+}
+
+/**
+ * Applies every rule's `meta.covers`: a covered report is dropped, or rewritten as its
+ * `whenCovered` says. A report's own subject (or line) is matched before its `alsoAbout` ones;
+ * among covering rules, the first in catalogue order names itself.
+ */
+export function applyCovers(
+  rules: readonly Rule[],
+  reports: ReadonlyMap<string, readonly RuleReport[]>,
+): Map<string, RuleReport[]> {
+  const result = new Map<string, RuleReport[]>();
+  for (const [ruleId, list] of reports) result.set(ruleId, [...list]);
+  const covers = rules.flatMap((rule) =>
+    (rule.meta.covers ?? [])
+      .filter(() => reports.has(rule.meta.id))
+      .map((cover) => ({ by: rule.meta.id, cover })),
+  );
+  for (const [ruleId, list] of result) {
+    const mine = covers.filter(({ cover }) => cover.rule === ruleId);
+    if (mine.length === 0) continue;
+    const kept: RuleReport[] = [];
+    for (const report of list) {
+      const by = coveringRule(report, mine, reports);
+      if (by === null) kept.push(report);
+      else if (report.whenCovered) {
+        const { whenCovered, ...rest } = report;
+        kept.push({ ...rest, ...whenCovered, data: { ...whenCovered.data, coveredBy: by } });
+      }
+    }
+    result.set(ruleId, kept);
+  }
+  return result;
+}
+
+function coveringRule(
+  report: RuleReport,
+  covers: readonly { by: string; cover: Cover }[],
+  reports: ReadonlyMap<string, readonly RuleReport[]>,
+): string | null {
+  const applicable = covers.filter(
+    ({ cover }) => !cover.messageIds || cover.messageIds.includes(report.messageId),
+  );
+  if (applicable.length === 0) return null;
+  const subjects = [report.subject, ...(report.alsoAbout?.subjects ?? [])].filter(
+    (subject): subject is string => subject !== undefined,
+  );
+  const lines = [report.location, ...(report.alsoAbout?.lines ?? [])].map(lineKey);
+  for (const [match, keys] of [
+    ["subject", subjects],
+    ["line", lines],
+  ] as const) {
+    for (const key of keys) {
+      for (const { by, cover } of applicable) {
+        if (cover.match !== match) continue;
+        const theirs = reports.get(by) ?? [];
+        const hit = theirs.some((other) =>
+          match === "subject" ? other.subject === key : lineKey(other.location) === key,
+        );
+        if (hit) return by;
+      }
+    }
+  }
+  return null;
+}
+
+function lineKey(location: Pick<FindingLocation, "path" | "line">): string {
+  return `${location.path}\u0000${location.line}`;
 }
 
 function internalError(ruleId: string, err: unknown): Finding {

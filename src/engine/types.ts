@@ -28,6 +28,20 @@ export interface RuleMeta {
   appliesTo: readonly RuleTarget[];
   /** One sentence: what the rule checks. */
   description: string;
+  /**
+   * Findings of other rules that this rule's findings make redundant: the runner drops them, or
+   * rewrites them as their rule says (`RuleReport.whenCovered`). No rule runs another rule.
+   */
+  covers?: readonly Cover[];
+}
+
+/** "My finding about the same subject (or on the same line) covers that rule's finding." */
+export interface Cover {
+  rule: string;
+  /** Only these messages of the covered rule; every message when absent. */
+  messageIds?: readonly string[];
+  /** `subject`: same subject id; `line`: same file and line. */
+  match: "subject" | "line";
 }
 
 export interface FindingLocation {
@@ -55,6 +69,13 @@ export interface RuleReport {
   /** Subject id the finding is about. */
   subject?: string;
   evidence?: Evidence;
+  /** More subjects and lines a covering finding may be about (the object declaring a release). */
+  alsoAbout?: { subjects?: readonly string[]; lines?: readonly Pick<FindingLocation, "path" | "line">[] };
+  /**
+   * How the finding reads when another rule covers it: it stays, with this message (its data gets
+   * `coveredBy`, the covering rule's id). Without it a covered finding is dropped.
+   */
+  whenCovered?: Pick<RuleReport, "messageId" | "severity" | "data" | "evidence">;
 }
 
 /** Changes of one subject pair, for rules. */

@@ -2,9 +2,11 @@
  * The second-reviewer gate. Pure: given the gating findings, the reviews, who may review and what
  * was acknowledged or ticked, decide whether the check opens, and say exactly what is missing.
  */
-import type { ReviewConfig } from "../engine/config.js";
+import { approvalsFor, type ReviewConfig } from "../engine/config.js";
+
+export { approvalsFor };
 import type { Verdict } from "../engine/policy.js";
-import { SEVERITIES, severityRank, type Severity } from "../engine/types.js";
+import { severityRank, type Severity } from "../engine/types.js";
 import { escapeMarkdown } from "../render/safe-text.js";
 import { ackedFingerprints, checklistKeys, countedTicks, type GateState } from "./state.js";
 
@@ -84,15 +86,6 @@ export function hasWriteAccess(permission: Permission | undefined): boolean {
 
 export function sameLogin(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-/** Approvals needed for findings of this severity: the setting of the closest level at or below it. */
-export function approvalsFor(config: Pick<GateConfig, "approvals">, severity: Severity): number {
-  for (let rank = severityRank(severity); rank >= 0; rank -= 1) {
-    const value = config.approvals[SEVERITIES[rank]];
-    if (value !== undefined) return value;
-  }
-  return 1;
 }
 
 /**

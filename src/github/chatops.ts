@@ -4,23 +4,21 @@
  */
 import type { Context } from "probot";
 import { rules } from "../../rules/index.js";
-import { decideAck } from "../chatops/ack.js";
+import { ackPermissionRefusal, decideAck } from "../chatops/ack.js";
 import { parseCommands, type Command } from "../chatops/commands.js";
+import { isBot, reviewRefusal } from "../chatops/policy.js";
+import { joinAnswers } from "../chatops/reply-fit.js";
 import {
   renderAckRefused,
   renderExplainAll,
   renderExplainPath,
   renderExplainRule,
   renderHelp,
-  renderReviewRefused,
   renderUnknownRule,
-  REPLY_MARKER,
 } from "../chatops/replies.js";
-import { readExplainText } from "../cli/explain.js";
+import { readExplainText } from "../docs/explain-text.js";
 import { atLeast } from "../engine/types.js";
-import { hasWriteAccess, sameLogin } from "../gate/evaluate.js";
-import { GITHUB_BODY_LIMIT } from "../render/comment.js";
-import { inlineCode, plainText, truncate } from "../render/safe-text.js";
+import { inlineCode, plainText } from "../render/safe-text.js";
 import { gateSeal, openGateState } from "../gate/seal.js";
 import { emptyGateState, type GateState } from "../gate/state.js";
 import type { GateKeyHolder } from "./gate-key.js";
@@ -34,22 +32,9 @@ import { computeReview, reviewPullRequest, type ComputedReview } from "./review-
 type CommentContext = Context<"issue_comment.created" | "issue_comment.edited"> & GateKeyHolder;
 type CreatedContext = Context<"issue_comment.created"> & GateKeyHolder;
 
-interface Sender {
-  login: string;
-  type?: string;
-}
-
-function isBot(user: Sender | null | undefined): boolean {
-  return !user || user.type === "Bot" || user.login.endsWith("[bot]");
-}
-
 async function loadTarget(context: CommentContext): Promise<{ target: ReviewTarget; author: string }> {
   const { repository, issue } = context.payload;
-  const { data } = await context.octokit.rest.pulls.get({
-    owner: repository.owner.login,
-    repo: repository.name,
-    pull_number: issue.number,
-  });
+  const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: issue.number }));
   const target = targetFromPullRequest(data, {
     owner: repository.owner.login,
     repo: repository.name,
@@ -59,7 +44,7 @@ async function loadTarget(context: CommentContext): Promise<{ target: ReviewTarg
 }
 
 export async function handleCommentCreated(context: CreatedContext): Promise<void> {
-  const { comment, issue, sender, repository } = context.payload;
+  const { comment, issue, sender } = context.payload;
   if (!issue.pull_request) return;
   if (isBot(sender) || isBot(comment.user) || comment.performed_via_github_app) return;
   const commands = parseCommands(comment.body ?? "");
@@ -67,12 +52,7 @@ export async function handleCommentCreated(context: CreatedContext): Promise<voi
 
   // An acknowledgement only: the reply below is what answers the command.
   await context.octokit.rest.reactions
-    .createForIssueComment({
-      owner: repository.owner.login,
-      repo: repository.name,
-      comment_id: comment.id,
-      content: "eyes",
-    })
+    .createForIssueComment(context.repo({ comment_id: comment.id, content: "eyes" as const }))
     .catch((err: unknown) =>
       context.log.warn({ err, comment: comment.id }, "could not react to the command"),
     );
@@ -96,85 +76,9 @@ export async function handleCommentCreated(context: CreatedContext): Promise<voi
       }),
     );
   }
-  await context.octokit.rest.issues.createComment({
-    owner: repository.owner.login,
-    repo: repository.name,
-    issue_number: issue.number,
-    body: joinAnswers(answers),
-  });
-}
-
-const ANSWER_SEPARATOR = "\n\n---\n\n";
-
-/**
- * One reply for every command of a comment, within GitHub's body limit (each answer fits alone,
- * ten together need not; GitHub refuses a longer body and nobody would get an answer). Whole
- * answers while they fit; the first that does not is cut at a line end, its open code block and
- * `<details>` closed, and the reply says what was cut.
- */
-export function joinAnswers(answers: readonly string[], max = GITHUB_BODY_LIMIT): string {
-  const parts = answers.map((text) => text.replace(REPLY_MARKER, "").trim());
-  const end = `\n\n${REPLY_MARKER}`;
-  const whole = parts.join(ANSWER_SEPARATOR) + end;
-  if (whole.length <= max) return whole;
-  let body = "";
-  for (const [index, part] of parts.entries()) {
-    const separator = index === 0 ? "" : ANSWER_SEPARATOR;
-    const after = parts.length - index - 1;
-    if (body.length + separator.length + part.length + cutNote(after).length + end.length <= max) {
-      body += separator + part;
-      continue;
-    }
-    const tail = cutNote(after) + end;
-    let room = max - body.length - separator.length - tail.length;
-    while (room > 0) {
-      const cut = closeOpenBlocks(cutAtLineEnd(part, room));
-      if (cut === "") break;
-      const overflow = body.length + separator.length + cut.length + tail.length - max;
-      if (overflow <= 0) return body + separator + cut + tail;
-      room -= overflow;
-    }
-    // Not even a line of this answer fits: it is left out with the rest.
-    return body + cutNote(after + 1) + end;
-  }
-  return body + end;
-}
-
-function cutNote(answersLeftOut: number): string {
-  const left =
-    answersLeftOut === 0
-      ? ""
-      : `; ${answersLeftOut} more ${answersLeftOut === 1 ? "answer was" : "answers were"} left out`;
-  return `\n\n_(The rest of this reply was cut to fit GitHub's comment limit${left}.)_`;
-}
-
-/** At most `max` characters, ending at a line end when there is one (never half a link or tag). */
-function cutAtLineEnd(text: string, max: number): string {
-  const cut = truncate(text, max, "");
-  if (cut.length === text.length) return text;
-  const lineEnd = cut.lastIndexOf("\n");
-  return (lineEnd > 0 ? cut.slice(0, lineEnd) : cut).trimEnd();
-}
-
-/** Closes a fenced code block and `<details>` elements left open by a cut. */
-function closeOpenBlocks(text: string): string {
-  if (text === "") return text;
-  let fence: string | null = null;
-  let details = 0;
-  for (const line of text.split("\n")) {
-    if (fence !== null) {
-      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
-      if (close && close[1][0] === fence[0] && close[1].length >= fence.length) fence = null;
-      continue;
-    }
-    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (open) {
-      fence = open[1];
-      continue;
-    }
-    details += (line.match(/<details[\s>]/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
-  }
-  return text + (fence !== null ? `\n${fence}` : "") + "\n\n</details>".repeat(Math.max(0, details));
+  await context.octokit.rest.issues.createComment(
+    context.repo({ issue_number: issue.number, body: joinAnswers(answers) }),
+  );
 }
 
 type Explained = ComputedReview & { state: GateState };
@@ -202,17 +106,9 @@ interface AnswerContext {
   review: () => Promise<Explained>;
 }
 
-/** Who may make the bot review again: each review reads the whole pull request from GitHub. */
-const REVIEWING_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-const REVIEWING_COMMANDS = new Set<Command["kind"]>(["recheck", "explain", "explain-path", "explain-rule"]);
-
-function mayRequestReview(a: AnswerContext): boolean {
-  return sameLogin(a.sender, a.author) || REVIEWING_ASSOCIATIONS.has(a.association);
-}
-
 async function answer(command: Command, a: AnswerContext): Promise<string> {
-  // On a public repository anyone can comment: keep the API budget for the people working on it.
-  if (REVIEWING_COMMANDS.has(command.kind) && !mayRequestReview(a)) return renderReviewRefused(a.sender);
+  const refused = reviewRefusal(command, a);
+  if (refused) return refused;
   switch (command.kind) {
     case "help":
       return renderHelp(command.unknown);
@@ -228,12 +124,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
     case "explain-path": {
       const computed = await a.review();
       if (!computed.ok) return configProblem(computed.errors, "there is nothing to explain yet");
-      const input = {
-        findings: computed.outcome.findings,
-        review: computed.review,
-        links: computed.links,
-        state: computed.state,
-      };
+      const input = { report: computed.report, links: computed.links, state: computed.state };
       return command.kind === "explain"
         ? renderExplainAll(input)
         : renderExplainPath({ ...input, path: command.path });
@@ -250,8 +141,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
       return renderExplainRule({
         rule,
         explainText: await readExplainText(rule.meta.id),
-        findings: computed.outcome.findings,
-        review: computed.review,
+        report: computed.report,
         links: computed.links,
         state: computed.state,
       });
@@ -259,10 +149,11 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
     case "ack-usage":
       return renderAckRefused({ reason: "no-reason", sender: a.sender, ruleId: command.ruleId });
     case "ack": {
-      if (sameLogin(a.sender, a.author))
+      // Refused before the permission lookup and the review when the author acks their own PR.
+      if (ackPermissionRefusal(a.sender, a.author, null) === "author")
         return renderAckRefused({ reason: "author", sender: a.sender, ruleId: command.ruleId });
       const permission = await permissionOf(a.context.octokit, a.target, a.sender);
-      if (!hasWriteAccess(permission)) {
+      if (ackPermissionRefusal(a.sender, a.author, permission) === "permission") {
         return renderAckRefused({
           reason: "permission",
           sender: a.sender,
@@ -287,7 +178,7 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
         onInvalidConfig: (errors) => {
           configErrors = errors;
         },
-        updateState: (state, outcome) => {
+        updateState: (state, report) => {
           const decision = decideAck(
             {
               ruleId: command.ruleId,
@@ -295,12 +186,12 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
               sender: a.sender,
               author: a.author,
               permission,
-              findings: outcome.findings,
-              gateSeverity: outcome.gateSeverity,
+              findings: report.findings,
+              gateSeverity: report.gateSeverity,
               state,
               at: a.at,
             },
-            (severity) => atLeast(severity, outcome.gateSeverity),
+            (severity) => atLeast(severity, report.gateSeverity),
           );
           reply = decision.reply;
           return decision.accepted ? decision.state : state;

@@ -5,18 +5,11 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { rules } from "../../rules/index.js";
 import { CONFIG_PATH, type ReviewConfig } from "../engine/config.js";
-import {
-  applyPolicy,
-  configErrorVerdict,
-  createIgnoreMatcher,
-  decideVerdict,
-  type PolicyOutcome,
-  type Verdict,
-} from "../engine/policy.js";
-import { isReviewablePath } from "../engine/review.js";
+import { buildReport, reviewScope } from "../engine/pipeline.js";
+import { configErrorVerdict, type Verdict } from "../engine/policy.js";
+import type { Report } from "../engine/report.js";
 import { currentJob } from "../queue/job-context.js";
 import { runReviewEngine } from "../review-worker/engine.js";
-import type { ReviewResult } from "../engine/types.js";
 import {
   renderCheckOutput,
   renderConfigErrorOutput,
@@ -25,7 +18,6 @@ import {
 } from "../render/check-output.js";
 import { renderComment, renderOutOfScopeComment } from "../render/comment.js";
 import type { LinkContext } from "../render/markdown-parts.js";
-import { collectSecretValues, createRedactor } from "../render/safe-text.js";
 import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from "../source/github.js";
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
 import { appIdentity } from "./identity.js";
@@ -50,15 +42,13 @@ export interface ReviewContextLike extends ConfigSource, GateKeyHolder {
   log: Logger;
 }
 
-const KNOWN_RULE_IDS = rules.map((rule) => rule.meta.id);
-
 export interface ReviewRunOptions {
   /** The head was just pushed (opened, synchronize): no approval can be on it yet. */
   freshHead?: boolean;
   /** Ask the configured reviewers when the gate holds (opened, reopened, ready for review). */
   requestReviews?: boolean;
   /** Changes the gate's state before publishing (an `/ack`), given this review's findings. */
-  updateState?: (state: GateState, outcome: PolicyOutcome) => GateState;
+  updateState?: (state: GateState, report: Report) => GateState;
   /** Told the configuration errors when the review stops there (`updateState` is then not called). */
   onInvalidConfig?: (errors: readonly string[]) => void;
 }
@@ -94,9 +84,7 @@ export type ComputedReview =
   | {
       ok: true;
       config: ReviewConfig;
-      review: ReviewResult;
-      outcome: PolicyOutcome;
-      verdict: Verdict;
+      report: Report;
       /** `links.baseSha` is the merge base that was reviewed. */
       links: LinkContext;
     }
@@ -116,8 +104,7 @@ export async function computeReview(
   if (!configResult.ok) return { ok: false, errors: configResult.errors };
   const config = configResult.config;
 
-  const ignored = createIgnoreMatcher(config.ignore);
-  const include = (path: string) => isReviewablePath(path) && !ignored(path);
+  const include = reviewScope(config);
   // Nothing in scope: no merge base, no contents, straight to publishing.
   const inScope = selectChanges(listing.files, include).length > 0;
   const baseSha = inScope ? await mergeBase(octokit, target) : target.baseSha;
@@ -134,20 +121,18 @@ export async function computeReview(
     const headFile = changeSet.files.find((file) => file.path === CONFIG_PATH)?.head ?? null;
     changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha }, headFile);
   }
-  const review = await runReviewEngine(changeSet, { contextReader });
-  const outcome = applyPolicy(review.findings, config, { knownRuleIds: KNOWN_RULE_IDS });
-  const verdict = decideVerdict(outcome, review.inScope);
+  const report = await buildReport({ changeSet, contextReader, rules, config, engine: runReviewEngine });
   log.info(
     {
       listed: listing.files.length,
       reviewed: changeSet.files.length,
-      findings: outcome.findings.length,
-      conclusion: verdict.conclusion,
+      findings: report.findings.length,
+      conclusion: report.verdict.conclusion,
     },
     "review computed",
   );
   const links: LinkContext = { repoUrl: target.repoUrl, baseSha, headSha: target.headSha };
-  return { ok: true, config, review, outcome, verdict, links };
+  return { ok: true, config, report, links };
 }
 
 async function runReview(
@@ -167,7 +152,7 @@ async function runReview(
     await completeCheckRun(octokit, target, check.id, "failure", output);
     return verdict;
   }
-  const { config, review, outcome, verdict, links } = computed;
+  const { config, report, links } = computed;
 
   // The head may have moved while we read and thought: never publish over a newer review. A job
   // queued for this head knows every newer head GitHub announced since (and runs alone on its
@@ -194,9 +179,7 @@ async function runReview(
       links,
       check,
       config,
-      review,
-      outcome,
-      verdict,
+      report,
       labels: now.labels,
       author: target.author ?? now.author ?? "",
       seal: gateSeal(context.gateKey, target),
@@ -211,9 +194,7 @@ interface Publication {
   links: LinkContext;
   check: StartedCheckRun;
   config: ReviewConfig;
-  review: ReviewResult;
-  outcome: PolicyOutcome;
-  verdict: Verdict;
+  report: Report;
   /** Labels on the pull request now. */
   labels: string[];
   author: string;
@@ -234,7 +215,7 @@ function wantsComment(config: ReviewConfig, inScope: boolean, findings: number):
 }
 
 async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Promise<Verdict> {
-  const { target, check, config, review, outcome, links } = p;
+  const { target, check, config, report, links } = p;
   const gateTarget = { ...target, author: p.author };
 
   // The create response names the App; should it not, the App JWT still gives its id.
@@ -245,14 +226,14 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   if (existing && !verified) log.warn({ commentId: existing.id }, "gate state in the comment not verified");
   let state = pruneGateState(
     verified ?? emptyGateState(),
-    new Set(outcome.findings.map((finding) => finding.fingerprint)),
+    new Set(report.findings.map((finding) => finding.fingerprint)),
   );
-  if (p.options.updateState) state = p.options.updateState(state, outcome);
-  let verdict = p.verdict;
+  if (p.options.updateState) state = p.options.updateState(state, report);
+  let verdict = report.verdict;
   let gateHolds = false;
   if (verdict.conclusion === "action_required") {
     const gate = await decideGate(octokit, gateTarget, {
-      findings: outcome.findings.map((finding) => ({
+      findings: report.findings.map((finding) => ({
         fingerprint: finding.fingerprint,
         ruleId: finding.ruleId,
         severity: finding.severity,
@@ -268,14 +249,13 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
     log.info({ open: gate.decision.open, missing: gate.decision.missing }, "gate decided");
   }
 
-  const wanted = existing !== null || wantsComment(config, review.inScope, outcome.findings.length);
+  const wanted = existing !== null || wantsComment(config, report.inScope, report.findings.length);
   const body = !wanted
     ? null
-    : review.inScope
+    : report.inScope
       ? renderComment({
+          report,
           verdict,
-          outcome,
-          review,
           headSha: target.headSha,
           links,
           checkRunUrl: check.url,
@@ -283,14 +263,13 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
           acks: acksByFingerprint(state),
           trailer: gateStateTrailer(state),
         })
-      : renderOutOfScopeComment(verdict, target.headSha, createRedactor(collectSecretValues(review.parsed)));
+      : renderOutOfScopeComment(verdict, target.headSha, report.redact);
 
   // The verdict first: the required check must not wait on, or fail with, the comment or labels.
   // A comment created below is not linked yet; an existing one is.
   const output = renderCheckOutput({
+    report,
     verdict,
-    outcome,
-    review,
     headSha: target.headSha,
     baseSha: links.baseSha,
     links,
@@ -304,7 +283,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   }
 
   if (config.labels.enabled) {
-    const plan = planLabels(config, outcome.highest, p.labels);
+    const plan = planLabels(config, report.highest, p.labels);
     if (plan.add || plan.remove.length > 0) {
       // Cosmetic: a refused label never changes the published verdict.
       try {

@@ -1,8 +1,22 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
 import type { Side } from "../source/change-set.js";
-import { classifyDocument, isChartTemplatePath } from "./classify.js";
+import { isChartTemplatePath } from "./templates.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "./limits.js";
-import { pathKey, type ParsedFile, type PathSegment, type Problem, type SourceLocation } from "./types.js";
+import {
+  pathKey,
+  type DocumentKind,
+  type ParsedFile,
+  type PathSegment,
+  type Problem,
+  type SourceLocation,
+} from "./types.js";
+
+/** Says what a document is; the formats' registry knows (parsing stays format-agnostic). */
+export type DocumentClassifier = (path: string, value: unknown) => DocumentKind;
+
+/** Without a classifier a document is only told apart as empty or not. */
+const unclassified: DocumentClassifier = (_path, value) =>
+  value === null || value === undefined ? "empty" : "unknown";
 
 /**
  * `{{` with a `}}` after it. Not the regex `/\{\{[\s\S]*?\}\}/`: on a file of `{` without `}}` it
@@ -22,6 +36,7 @@ export function parseFile(
   text: string,
   side: Side,
   limits: ParseLimits = DEFAULT_LIMITS,
+  classify: DocumentClassifier = unclassified,
 ): ParsedFile {
   const result: ParsedFile = { file, side, format: "yaml", documents: [], problems: [] };
   const problem = (code: Problem["code"], line: number | null, message: string): ParsedFile => {
@@ -110,7 +125,7 @@ export function parseFile(
     result.documents.push({
       file,
       index,
-      kind: classifyDocument(file, value),
+      kind: classify(file, value),
       line: start,
       value,
       locations,

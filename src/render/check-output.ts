@@ -3,8 +3,9 @@
  * finding in full and every change, which the comment may have to shorten), annotations on the
  * exact lines, and a hidden state block so the gate can re-decide without fetching files again.
  */
-import type { ReviewResult, Severity } from "../engine/types.js";
-import type { PolicyFinding, PolicyOutcome, Verdict } from "../engine/policy.js";
+import type { PolicyFinding, Verdict } from "../engine/policy.js";
+import type { Report } from "../engine/report.js";
+import type { Severity } from "../engine/types.js";
 import {
   changeSections,
   fitDetailsBlocks,
@@ -15,15 +16,8 @@ import {
   severityNote,
   type LinkContext,
 } from "./markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  plainText,
-  truncate,
-  type Redactor,
-} from "./safe-text.js";
+import type { Redactor } from "../k8s/secrets.js";
+import { escapeMarkdown, inlineCode, plainText, truncate } from "./safe-text.js";
 
 export const CHECK_NAME = "GitOps Review";
 /** GitHub's limit for `output.summary` and `output.text`. */
@@ -67,9 +61,9 @@ const STATE_PREFIX = "<!-- gitops-review-bot:state ";
 const STATE_SUFFIX = " -->";
 
 export interface CheckOutputInput {
-  verdict: Verdict;
-  outcome: PolicyOutcome;
-  review: Pick<ReviewResult, "diffs" | "notes" | "parsed">;
+  report: Report;
+  /** The report's verdict unless the gate built its own. */
+  verdict?: Verdict;
   headSha: string;
   baseSha: string;
   links?: LinkContext;
@@ -89,14 +83,17 @@ export function checkTitle(verdict: Pick<Verdict, "title">): string {
   return truncate(plainText(verdict.title), CHECK_TITLE_LIMIT);
 }
 
-export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
-  const redact = createRedactor(collectSecretValues(input.review.parsed));
+type Resolved = CheckOutputInput & { verdict: Verdict };
+
+export function renderCheckOutput(checkInput: CheckOutputInput): CheckOutput {
+  const input: Resolved = { ...checkInput, verdict: checkInput.verdict ?? checkInput.report.verdict };
+  const redact = input.report.redact;
   const state = renderState(input);
   return {
     title: checkTitle(input.verdict),
     summary: fit(redact(renderSummary(input)), CHECK_TEXT_LIMIT),
     text: renderText(input, redact, CHECK_TEXT_LIMIT - state.length - 2) + "\n\n" + state,
-    annotations: renderAnnotations(input.outcome.findings, redact),
+    annotations: renderAnnotations(input.report.findings, redact),
   };
 }
 
@@ -137,13 +134,13 @@ export function renderSupersededOutput(newHeadSha: string): CheckOutput {
   };
 }
 
-function renderSummary(input: CheckOutputInput): string {
+function renderSummary(input: Resolved): string {
   const lines = [input.verdict.line];
-  const notes = [...input.review.notes, ...input.outcome.notes].map((note) => `> ${escapeMarkdown(note)}`);
+  const notes = input.report.notes.map((note) => `> ${escapeMarkdown(note)}`);
   if (notes.length > 0) lines.push("", ...notes);
-  if (input.outcome.findings.length > 0) {
+  if (input.report.findings.length > 0) {
     lines.push("");
-    for (const finding of input.outcome.findings) {
+    for (const finding of input.report.findings) {
       lines.push(
         `- ${SEVERITY_ICON[finding.severity]} **${escapeMarkdown(finding.title)}** · ` +
           `${locationMarkdown(finding.location, input.links)} · ${inlineCode(finding.ruleId)}`,
@@ -155,10 +152,10 @@ function renderSummary(input: CheckOutputInput): string {
   return lines.join("\n");
 }
 
-function renderText(input: CheckOutputInput, redact: Redactor, budget: number): string {
+function renderText(input: Resolved, redact: Redactor, budget: number): string {
   const parts: string[] = [];
   let current: Severity | null = null;
-  for (const finding of input.outcome.findings) {
+  for (const finding of input.report.findings) {
     if (finding.severity !== current) {
       current = finding.severity;
       parts.push(`## ${SEVERITY_ICON[current]} ${SEVERITY_HEADING[current]}`);
@@ -168,7 +165,7 @@ function renderText(input: CheckOutputInput, redact: Redactor, budget: number): 
   const findingsText = fit(parts.join("\n\n"), budget - 300);
   // 200 characters stay free for the heading and the note on what was left out.
   const { blocks, dropped } = fitDetailsBlocks(
-    changeSections(input.review),
+    changeSections(input.report.subjects),
     budget - findingsText.length - 200,
     { shortLines: 40, redact, overhead: () => 2 },
   );
@@ -230,8 +227,8 @@ export function annotationBatches(annotations: readonly CheckAnnotation[]): Chec
   return batches.length > 0 ? batches : [[]];
 }
 
-function renderState(input: CheckOutputInput): string {
-  const findings = input.outcome.findings.map((finding) => ({
+function renderState(input: Resolved): string {
+  const findings = input.report.findings.map((finding) => ({
     fingerprint: finding.fingerprint,
     ruleId: finding.ruleId,
     severity: finding.severity,
@@ -241,7 +238,7 @@ function renderState(input: CheckOutputInput): string {
     version: 1,
     headSha: input.headSha,
     baseSha: input.baseSha,
-    gateSeverity: input.outcome.gateSeverity,
+    gateSeverity: input.report.gateSeverity,
     findings,
     complete: true,
   };

@@ -4,8 +4,9 @@
  * object, then the footer. It always fits GitHub's body limit: the changes are shortened or dropped
  * first, findings are only ever condensed, and the comment says that the rest is in the check run.
  */
-import type { ReviewResult, Severity } from "../engine/types.js";
-import type { PolicyFinding, PolicyOutcome, Verdict } from "../engine/policy.js";
+import type { PolicyFinding, Verdict } from "../engine/policy.js";
+import type { Report } from "../engine/report.js";
+import type { Severity } from "../engine/types.js";
 import {
   changeSections,
   checklistMarkdown,
@@ -20,14 +21,8 @@ import {
   type ChecklistTicks,
   type LinkContext,
 } from "./markdown-parts.js";
-import {
-  collectSecretValues,
-  createRedactor,
-  escapeMarkdown,
-  inlineCode,
-  truncate,
-  type Redactor,
-} from "./safe-text.js";
+import type { Redactor } from "../k8s/secrets.js";
+import { escapeMarkdown, inlineCode, truncate } from "./safe-text.js";
 
 /** Hidden marker the App finds its own comment by. */
 export const STICKY_MARKER = "<!-- gitops-review-bot:sticky -->";
@@ -39,10 +34,9 @@ export const VERDICT_MARKER = "<!-- gitops-review-bot:verdict -->";
 export const GITHUB_BODY_LIMIT = 65_536;
 
 export interface CommentInput {
-  /** The decision, rendered first. The gate builds its own and passes it in. */
-  verdict: Verdict;
-  outcome: PolicyOutcome;
-  review: Pick<ReviewResult, "diffs" | "notes" | "parsed">;
+  report: Report;
+  /** The decision, rendered first: the report's, unless the gate built its own. */
+  verdict?: Verdict;
   /** Commit the review is about; shown in the footer. */
   headSha?: string | null;
   /** Links to files on GitHub; without them locations are plain `path:line`. */
@@ -63,9 +57,13 @@ export interface CommentInput {
 
 type FindingStyle = "full" | "compact" | "minimal";
 
-export function renderComment(input: CommentInput): string {
+/** Input with the verdict decided: the gate's when it passed one, else the report's. */
+type Resolved = CommentInput & { verdict: Verdict };
+
+export function renderComment(commentInput: CommentInput): string {
+  const input: Resolved = { ...commentInput, verdict: commentInput.verdict ?? commentInput.report.verdict };
   const max = input.maxLength ?? GITHUB_BODY_LIMIT;
-  const redact = createRedactor(collectSecretValues(input.review.parsed));
+  const redact = input.report.redact;
   const rest = input.checkRunUrl
     ? `[the GitOps Review check](${input.checkRunUrl})`
     : "the GitOps Review check run";
@@ -89,7 +87,7 @@ export function renderComment(input: CommentInput): string {
 
   const changesHeading = "\n\n### What changes\n\n";
   const { blocks, shortened, dropped } = fitDetailsBlocks(
-    changeSections(input.review),
+    changeSections(input.report.subjects),
     max - head.length - findings.length - footer.length - reserve,
     { shortLines: 10, redact, overhead: (kept) => (kept === 0 ? changesHeading.length : 2) },
   );
@@ -116,7 +114,7 @@ export function renderComment(input: CommentInput): string {
   return safeCut(body.slice(0, body.length - trailer.length), max - trailer.length) + trailer;
 }
 
-function renderHead(input: CommentInput): string {
+function renderHead(input: Resolved): string {
   const lines = [
     STICKY_MARKER,
     `### ${headerIcon(input)} GitOps Review`,
@@ -125,20 +123,19 @@ function renderHead(input: CommentInput): string {
   ];
   const notes = [
     ...(input.extraNotes ?? []),
-    ...input.review.notes.map((note) => escapeMarkdown(note)),
-    ...input.outcome.notes.map((note) => escapeMarkdown(note)),
-    ...suppressedNotes(input.outcome),
+    ...input.report.notes.map((note) => escapeMarkdown(note)),
+    ...suppressedNotes(input.report),
   ];
   if (notes.length > 0) lines.push("", ...notes.map((note) => `> ${note}`));
   return lines.join("\n");
 }
 
-function headerIcon(input: CommentInput): string {
+function headerIcon(input: Resolved): string {
   if (input.verdict.conclusion === "failure") return "❌";
-  return input.outcome.highest ? SEVERITY_ICON[input.outcome.highest] : "✅";
+  return input.report.highest ? SEVERITY_ICON[input.report.highest] : "✅";
 }
 
-function suppressedNotes(outcome: PolicyOutcome): string[] {
+function suppressedNotes(outcome: Pick<Report, "suppressed">): string[] {
   const { ruleOff, ignoredPath } = outcome.suppressed;
   const parts = [
     ruleOff > 0 ? `${ruleOff} by rules turned off` : "",
@@ -155,7 +152,7 @@ const GROUP_AT = 3;
  * touches 30 routes is one lesson with 30 places, not 30 copies of the same checklist. Gating
  * findings are always listed one by one (each is approved, ticked and acknowledged on its own).
  */
-function findingEntries(outcome: PolicyOutcome): PolicyFinding[][] {
+function findingEntries(outcome: Pick<Report, "findings" | "gating">): PolicyFinding[][] {
   const gating = new Set(outcome.gating);
   const groups = new Map<string, PolicyFinding[]>();
   const entries: PolicyFinding[][] = [];
@@ -176,13 +173,13 @@ function findingEntries(outcome: PolicyOutcome): PolicyFinding[][] {
   return entries.flatMap((entry) => (entry.length >= GROUP_AT ? [entry] : entry.map((finding) => [finding])));
 }
 
-function renderFindings(input: CommentInput, style: FindingStyle): string {
-  const { findings } = input.outcome;
+function renderFindings(input: Resolved, style: FindingStyle): string {
+  const { findings } = input.report;
   if (findings.length === 0) return "";
   const out: string[] = [""];
   let current: Severity | null = null;
   let index = 0;
-  for (const entry of findingEntries(input.outcome)) {
+  for (const entry of findingEntries(input.report)) {
     const first = entry[0]!;
     if (first.severity !== current) {
       current = first.severity;
@@ -205,7 +202,7 @@ function renderGroup(
   group: readonly PolicyFinding[],
   index: number,
   style: FindingStyle,
-  input: CommentInput,
+  input: Resolved,
 ): string[] {
   const first = group[0]!;
   const heading = `**${index}. ${escapeMarkdown(first.title)}** · ${group.length} places · ${inlineCode(first.ruleId)}`;
@@ -237,7 +234,7 @@ function renderFinding(
   finding: PolicyFinding,
   index: number,
   style: FindingStyle,
-  input: CommentInput,
+  input: Resolved,
 ): string[] {
   const where = locationMarkdown(finding.location, input.links);
   const heading = `**${index}. ${escapeMarkdown(finding.title)}** · ${where} · ${inlineCode(finding.ruleId)}`;
@@ -251,7 +248,7 @@ function renderFinding(
   return lines;
 }
 
-function renderFooter(input: CommentInput): string {
+function renderFooter(input: Resolved): string {
   const sha = input.headSha ? `Reviewed ${inlineCode(input.headSha.slice(0, 7))}. ` : "";
   return (
     "\n\n---\n" +

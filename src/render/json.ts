@@ -2,16 +2,11 @@
  * The CLI's `--format json`: a stable contract that scripts rely on (docs/json-output.md).
  * Fields are only ever added; secret-looking values are masked like in every other rendering.
  */
-import type { PolicyOutcome } from "../engine/policy.js";
-import type { ReviewResult } from "../engine/types.js";
+import type { Report } from "../engine/report.js";
 import type { Subject } from "../model/types.js";
-import { collectSecretValues, createRedactor, maskValue } from "./safe-text.js";
+import { isKubernetesSecret, maskValue } from "../k8s/secrets.js";
 
 export const JSON_FORMAT_VERSION = 1;
-
-function isSecretObject(subject: Subject | null): boolean {
-  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
-}
 
 function describe(subject: Subject | null) {
   if (!subject) return null;
@@ -42,14 +37,10 @@ function describe(subject: Subject | null) {
   };
 }
 
-export function renderJson(
-  review: ReviewResult,
-  outcome: PolicyOutcome,
-  verdict: { conclusion: string; title: string },
-): string {
-  const redact = createRedactor(collectSecretValues(review.parsed));
-  const subjects = review.diffs.map(({ pair, changes }) => {
-    const inSecret = isSecretObject(pair.base) || isSecretObject(pair.head);
+export function renderJson(report: Report): string {
+  const { redact, verdict } = report;
+  const subjects = report.subjects.map(({ pair, changes }) => {
+    const inSecret = isKubernetesSecret(pair.base) || isKubernetesSecret(pair.head);
     return {
       id: pair.id,
       status: pair.status,
@@ -70,7 +61,7 @@ export function renderJson(
       })),
     };
   });
-  const findings = outcome.findings.map((finding) => ({
+  const findings = report.findings.map((finding) => ({
     ruleId: finding.ruleId,
     severity: finding.severity,
     title: finding.title,
@@ -95,22 +86,22 @@ export function renderJson(
   }));
   const document = {
     version: JSON_FORMAT_VERSION,
-    verdict: { conclusion: verdict.conclusion, title: verdict.title, gateSeverity: outcome.gateSeverity },
+    verdict: { conclusion: verdict.conclusion, title: verdict.title, gateSeverity: report.gateSeverity },
     summary: {
-      files: review.files.length,
+      files: report.files.length,
       subjects: subjects.filter((s) => s.status !== "unchanged").length,
       findings: Object.fromEntries(
         (["critical", "high", "medium", "low", "info"] as const).map((s) => [
           s,
-          outcome.findings.filter((f) => f.severity === s).length,
+          report.findings.filter((f) => f.severity === s).length,
         ]),
       ),
     },
-    files: review.files,
+    files: report.files,
     subjects,
     findings,
-    problems: review.problems,
-    notes: [...review.notes, ...outcome.notes],
+    problems: report.problems,
+    notes: report.notes,
   };
   // Redact string by string: a pass over the whole text could break the JSON syntax.
   return JSON.stringify(

@@ -5,19 +5,11 @@
 import { stringify } from "yaml";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
 import { formatCompactValue } from "../diff/compact-value.js";
-import { describeSubject } from "../engine/rule-kit.js";
-import type { FindingLocation, PairDiff, ReviewResult, Severity } from "../engine/types.js";
+import { describeSubject } from "../model/describe.js";
+import { isKubernetesSecret, isSecretPath, MASK, maskValue } from "../k8s/secrets.js";
+import { codeBlock, escapeMarkdown, htmlText, inlineCode } from "./safe-text.js";
+import type { FindingLocation, PairDiff, Severity } from "../engine/types.js";
 import type { PolicyFinding } from "../engine/policy.js";
-import type { Subject } from "../model/types.js";
-import {
-  codeBlock,
-  escapeMarkdown,
-  htmlText,
-  inlineCode,
-  isSecretPath,
-  MASK,
-  maskValue,
-} from "./safe-text.js";
 
 export const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
   critical: "🔴",
@@ -134,10 +126,6 @@ export interface ChangeSection {
   lines: string[];
 }
 
-function isKubernetesSecret(subject: Subject | null): boolean {
-  return subject?.type === "object" && subject.identity.kind === "Secret" && subject.identity.group === "";
-}
-
 function subjectLabel(diff: PairDiff): string {
   const subject = diff.pair.head ?? diff.pair.base;
   return subject ? describeSubject(subject) : diff.pair.id;
@@ -152,9 +140,9 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 };
 
 /** One section per release or object that changes, in the order the engine paired them. */
-export function changeSections(review: Pick<ReviewResult, "diffs">, width = 100): ChangeSection[] {
+export function changeSections(subjects: readonly PairDiff[], width = 100): ChangeSection[] {
   const sections: ChangeSection[] = [];
-  for (const diff of review.diffs) {
+  for (const diff of subjects) {
     if (diff.pair.status === "unchanged" && diff.changes.length === 0) continue;
     const inSecret = isKubernetesSecret(diff.pair.head) || isKubernetesSecret(diff.pair.base);
     const text = renderChangesAsDiff(diff.changes, {

@@ -2,13 +2,13 @@
  * The CLI's terminal rendering: verdict, findings with their checklists, then what changed per
  * release and object as a diff. Plain text, so it reads the same in a CI log and a terminal.
  */
-import type { PolicyOutcome, Verdict } from "../engine/policy.js";
-import type { ReviewResult, Severity } from "../engine/types.js";
+import type { Report } from "../engine/report.js";
+import type { Severity } from "../engine/types.js";
 import { stringify } from "yaml";
 import { formatCompactValue } from "../diff/compact-value.js";
 import { renderChangesAsDiff } from "../diff/text-diff.js";
-import { describeSubject } from "../engine/rule-kit.js";
-import { collectSecretValues, createRedactor, isSecretPath, maskValue } from "./safe-text.js";
+import { describeSubject } from "../model/describe.js";
+import { isKubernetesSecret, isSecretPath, maskValue } from "../k8s/secrets.js";
 
 const LABEL: Record<Severity, string> = {
   critical: "CRITICAL",
@@ -22,16 +22,16 @@ function where(path: string, line: number | null): string {
   return line ? `${path}:${line}` : path || "(whole change)";
 }
 
-export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict: Verdict): string {
-  const redact = createRedactor(collectSecretValues(review.parsed));
+export function renderText(report: Report): string {
+  const { redact, verdict } = report;
   const out: string[] = [];
   out.push(`GitOps review: ${verdict.title}`);
   out.push("");
-  for (const note of [...review.notes, ...outcome.notes]) out.push(`note: ${note}`);
+  for (const note of report.notes) out.push(`note: ${note}`);
 
-  if (outcome.findings.length > 0) {
-    out.push(`Findings (${outcome.findings.length}):`);
-    for (const finding of outcome.findings) {
+  if (report.findings.length > 0) {
+    out.push(`Findings (${report.findings.length}):`);
+    for (const finding of report.findings) {
       out.push("");
       out.push(`[${LABEL[finding.severity]}] ${finding.title}  (${finding.ruleId})`);
       out.push(
@@ -49,13 +49,15 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
     out.push("");
   }
 
-  const changed = review.diffs.filter((diff) => diff.pair.status !== "unchanged" && diff.changes.length > 0);
+  const changed = report.subjects.filter(
+    (diff) => diff.pair.status !== "unchanged" && diff.changes.length > 0,
+  );
   if (changed.length > 0) {
     out.push(`Changes (${changed.length} ${changed.length === 1 ? "subject" : "subjects"}):`);
     for (const { pair, changes } of changed) {
       const subject = pair.head ?? pair.base;
       if (!subject) continue;
-      const inSecret = subject.type === "object" && subject.identity.kind === "Secret";
+      const inSecret = isKubernetesSecret(subject);
       out.push("");
       const name =
         pair.status === "replaced" && pair.base && pair.head
@@ -77,7 +79,7 @@ export function renderText(review: ReviewResult, outcome: PolicyOutcome, verdict
       out.push(...rendered.split("\n").map((line) => `  ${line}`));
     }
   }
-  if (outcome.findings.length === 0 && changed.length === 0)
+  if (report.findings.length === 0 && changed.length === 0)
     out.push("Nothing to review: no change in scope.");
   return redact(out.join("\n")) + "\n";
 }

@@ -50,7 +50,7 @@ export class ReviewPool {
     for (let index = 0; index < this.#size; index += 1) this.#slots.push(this.#spawn(options.resourceLimits));
   }
 
-  review(changeSet: ChangeSet, options: ReviewOptions = {}): Promise<ReviewResult> {
+  review(changeSet: ChangeSet, options: ReviewOptions): Promise<ReviewResult> {
     if (this.#closed) return Promise.reject(new Error("review pool closed"));
     return new Promise<ReviewResult>((resolve, reject) => {
       this.#queue.push({ id: this.#nextTask++, changeSet, options, resolve, reject });

@@ -3,6 +3,7 @@
  * for are read by the main thread (it holds the GitHub client) and sent back.
  */
 import { parentPort } from "node:worker_threads";
+import { rules } from "../../rules/index.js";
 import { reviewChangeSet } from "../engine/review.js";
 import type { ChangeSet, ContextFile } from "../source/change-set.js";
 import type { FromThread, ToThread } from "./messages.js";
@@ -35,7 +36,8 @@ async function review(task: number, changeSet: ChangeSet, hasReader: boolean): P
             }),
         }
       : undefined;
-    const result = await reviewChangeSet(changeSet, contextReader ? { contextReader } : {});
+    // Rules are code and cannot cross threads: each thread runs the catalogue it imports itself.
+    const result = await reviewChangeSet(changeSet, { rules, ...(contextReader ? { contextReader } : {}) });
     send({ type: "done", task, result });
   } catch (error) {
     send({ type: "failed", task, message: error instanceof Error ? error.message : String(error) });

@@ -7,7 +7,7 @@
  * from the commit's recursive tree first, and only those are fetched (see `BlobReader`).
  */
 import { posix } from "node:path";
-import type { ProbotOctokit } from "probot";
+import type { Octokit as RestOctokit } from "@octokit/rest";
 import {
   isSafeRepoPath,
   type ChangeSet,
@@ -57,7 +57,7 @@ export interface GitHubChangeSet {
   contextReader: ContextReader;
 }
 
-type Octokit = Pick<ProbotOctokit, "graphql" | "paginate" | "rest">;
+type Octokit = Pick<RestOctokit, "graphql" | "paginate" | "rest">;
 
 /** The PR's changed files, paginated; `truncated` when GitHub's 3,000-file cap cut the list. */
 export async function listPullRequestFiles(

@@ -2,9 +2,8 @@
  * A small, real review for the chat-ops tests: a Service that turns into a LoadBalancer with a
  * stray `@platform-team` mention and a DB password in the same file, and a broken values file.
  */
-import { applyPolicy } from "../../src/engine/policy.js";
 import { defaultConfig } from "../../src/engine/config.js";
-import { reviewChangeSet } from "../../src/engine/review.js";
+import { buildReport } from "../../src/engine/pipeline.js";
 import type { Rule, RuleReport } from "../../src/engine/types.js";
 import type { ChangeSet } from "../../src/source/change-set.js";
 import { rule as parseProblem } from "../../rules/parse-problem/rule.js";
@@ -96,7 +95,5 @@ export function changeSet(): ChangeSet {
 }
 
 export async function reviewed() {
-  const review = await reviewChangeSet(changeSet(), { rules: TEST_RULES });
-  const outcome = applyPolicy(review.findings, defaultConfig());
-  return { review, outcome };
+  return buildReport({ changeSet: changeSet(), rules: TEST_RULES, config: defaultConfig() });
 }

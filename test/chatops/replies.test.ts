@@ -10,8 +10,8 @@ import {
   REPLY_MARKER,
   type ExplainInput,
 } from "../../src/chatops/replies.js";
-import { atLeast, type ReviewResult } from "../../src/engine/types.js";
-import type { PolicyOutcome } from "../../src/engine/policy.js";
+import { atLeast } from "../../src/engine/types.js";
+import type { Report } from "../../src/engine/report.js";
 import { emptyGateState } from "../../src/gate/state.js";
 import type { LinkContext } from "../../src/render/markdown-parts.js";
 import { reviewed, serviceTypeRule } from "./fixtures.js";
@@ -22,13 +22,12 @@ const LINKS: LinkContext = {
   headSha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
 };
 
-let review: ReviewResult;
-let outcome: PolicyOutcome;
+let report: Report;
 let input: ExplainInput;
 
 beforeAll(async () => {
-  ({ review, outcome } = await reviewed());
-  input = { findings: outcome.findings, review, links: LINKS, state: emptyGateState() };
+  report = await reviewed();
+  input = { report, links: LINKS, state: emptyGateState() };
 });
 
 /** Nothing a reply sends may ping someone, inject HTML or show a secret. */
@@ -53,11 +52,11 @@ describe("/explain", () => {
   });
 
   it("says so when there is nothing", () => {
-    expect(renderExplainAll({ ...input, findings: [] })).toContain("**No findings**");
+    expect(renderExplainAll({ ...input, report: { ...report, findings: [] } })).toContain("**No findings**");
   });
 
   it("shows who acknowledged a finding and why, mention neutralised", () => {
-    const fingerprint = outcome.findings[0].fingerprint;
+    const fingerprint = report.findings[0].fingerprint;
     const body = renderExplainAll({
       ...input,
       state: {
@@ -171,7 +170,7 @@ describe("decideAck", () => {
     sender: "hubot",
     author: "octocat",
     permission: "write" as const,
-    findings: outcome.findings,
+    findings: report.findings,
     gateSeverity: "high" as const,
     state: emptyGateState(),
     at: "2024-05-02T10:00:00Z",
@@ -184,7 +183,7 @@ describe("decideAck", () => {
     expect(decision.state.acks).toEqual([
       {
         ruleId: "service-type-change",
-        fingerprints: [outcome.findings.find((f) => f.ruleId === "service-type-change")!.fingerprint],
+        fingerprints: [report.findings.find((f) => f.ruleId === "service-type-change")!.fingerprint],
         by: "hubot",
         reason: "the old ClusterIP has no clients, checked in Grafana",
         at: "2024-05-02T10:00:00Z",

@@ -1,3 +1,4 @@
+import { rules as catalogue } from "../../rules/index.js";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { changeSetFromGit } from "../../src/source/git.js";
@@ -56,7 +57,7 @@ describe("reviewChangeSet over a local git range", () => {
 
     // Act
     const { changeSet, contextReader } = await changeSetFromGit({ repo: repo.dir });
-    const result = await reviewChangeSet(changeSet, { contextReader });
+    const result = await reviewChangeSet(changeSet, { contextReader, rules: catalogue });
 
     // Assert
     expect(result.files).toEqual([

@@ -1,3 +1,4 @@
+import { rules as catalogue } from "../../rules/index.js";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
@@ -55,7 +56,7 @@ describe("reviewChangeSet: edits that change nothing", () => {
       join(FIXTURES, "__fixtures__/noop-edits/base"),
       join(FIXTURES, "__fixtures__/noop-edits/head"),
     );
-    return reviewChangeSet(changeSet, { contextReader });
+    return reviewChangeSet(changeSet, { contextReader, rules: catalogue });
   }
 
   it("gives zero changes for formatting, comments, key order and merge-key list order", async () => {
@@ -115,7 +116,7 @@ describe("reviewChangeSet: files it cannot read", () => {
     });
 
     // Act
-    const result = await reviewChangeSet(changeSet);
+    const result = await reviewChangeSet(changeSet, { rules: catalogue });
 
     // Assert
     expect(result.problems.map(({ code, file, side, line }) => [code, file, side, line])).toEqual([
@@ -161,7 +162,7 @@ describe("reviewChangeSet: files it cannot read", () => {
       skipped: "binary file",
     });
 
-    const result = await reviewChangeSet(changeSet);
+    const result = await reviewChangeSet(changeSet, { rules: catalogue });
 
     expect(result.problems.map(({ code, file, side, message }) => [code, file, side, message])).toEqual([
       ["not-loaded", "apps/blob.yaml", "base", "Not reviewed: binary file."],
@@ -185,7 +186,9 @@ spec:
   chart: {spec: {chart: toString, version: "1.0.0", sourceRef: {kind: HelmRepository, name: r}}}
   values: {a: ${value}}
 `;
-    const result = await reviewChangeSet(changeSetOf({ "apps/odd.yaml": [odd(1), odd(2)] }));
+    const result = await reviewChangeSet(changeSetOf({ "apps/odd.yaml": [odd(1), odd(2)] }), {
+      rules: catalogue,
+    });
 
     expect(result.findings.filter((finding) => finding.ruleId === "internal-error")).toEqual([]);
     expect(changeLines(result)).toEqual([
@@ -209,7 +212,9 @@ spec:
         - {name: "a[1", value: "${value}"}
         - {name: "b[99999999].c", value: "${value}"}
 `;
-    const result = await reviewChangeSet(changeSetOf({ "apps/web.yaml": [app("x"), app("y")] }));
+    const result = await reviewChangeSet(changeSetOf({ "apps/web.yaml": [app("x"), app("y")] }), {
+      rules: catalogue,
+    });
 
     expect(changeLines(result)).toEqual([
       'release/web/web: ["a[1"] changed "x" -> "y"',
@@ -229,7 +234,7 @@ describe("reviewChangeSet: replacements", () => {
       head: HELM_RELEASE("traefik-v2", "    replicas: 1\n"),
     });
 
-    const result = await reviewChangeSet(changeSet);
+    const result = await reviewChangeSet(changeSet, { rules: catalogue });
 
     expect(result.pairs.map((pair) => [pair.id, pair.status])).toEqual([
       [
@@ -261,7 +266,7 @@ describe("reviewChangeSet: replacements", () => {
       ],
     });
 
-    const result = await reviewChangeSet(changeSet);
+    const result = await reviewChangeSet(changeSet, { rules: catalogue });
 
     expect(result.pairs.filter((pair) => pair.status === "replaced").map((pair) => pair.id)).toEqual([id]);
   });
@@ -274,7 +279,7 @@ describe("reviewChangeSet: replacements", () => {
       ],
     });
 
-    const result = await reviewChangeSet(changeSet);
+    const result = await reviewChangeSet(changeSet, { rules: catalogue });
 
     expect(result.pairs.map((pair) => [pair.id, pair.status])).toEqual([
       ["helm.toolkit.fluxcd.io/HelmRelease/flux-system/ingress", "modified"],
@@ -304,7 +309,7 @@ describe("reviewChangeSet: effective values across files", () => {
     const context = contextOf({ "infra/traefik/kustomization.yaml": TRAEFIK_KUSTOMIZATION });
 
     // Act
-    const result = await reviewChangeSet(changeSet, { contextReader: context });
+    const result = await reviewChangeSet(changeSet, { contextReader: context, rules: catalogue });
 
     // Assert
     expect(context.asked.flat()).toContain("infra/traefik/kustomization.yaml");

@@ -9,7 +9,7 @@ import {
 } from "../../src/gate/seal.js";
 import { emptyGateState, renderChecklistState, type GateState } from "../../src/gate/state.js";
 import { renderComment } from "../../src/render/comment.js";
-import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT } from "../render/fixtures.js";
+import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT, withReport } from "../render/fixtures.js";
 
 const KEY = gateKeyFrom("s3cret-webhook");
 const PR = { owner: "acme", repo: "platform-gitops", number: 17 };
@@ -162,13 +162,15 @@ describe("a sealed gate state", () => {
 describe("a state block quoted by pull request data", () => {
   // A file name can hold any of these characters; the comment shows it verbatim in a code span.
   const quoted = sealGateState("x", { version: 1, ticks: {}, acks: [FORGED_ACK] }, SEAL).slice(2);
-  const body = renderComment({
-    verdict: VERDICT,
-    outcome: outcomeOf([
-      makeFinding(1, "critical", { location: { path: `apps/${quoted}.yaml`, line: 3, side: "head" } }),
-    ]),
-    review: reviewOf([objectDiff("notes", 1)]),
-  });
+  const body = renderComment(
+    withReport({
+      verdict: VERDICT,
+      outcome: outcomeOf([
+        makeFinding(1, "critical", { location: { path: `apps/${quoted}.yaml`, line: 3, side: "head" } }),
+      ]),
+      review: reviewOf([objectDiff("notes", 1)]),
+    }),
+  );
 
   it("is shown in the comment's diff, not at its end, and is not the state", () => {
     expect(body).toContain(quoted);

@@ -2,6 +2,7 @@
  * The App knows who it is without asking GitHub (the App JWT names its id): checklist ticks are
  * recorded before any check run exists, and only this App's "GitOps Review" check run is read.
  */
+import { rules as catalogue } from "../../rules/index.js";
 import { describe, expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import type { PolicyFinding } from "../../src/engine/policy.js";
@@ -52,7 +53,7 @@ describe("appIdentity", () => {
 describe("checklist ticks before the head has a completed check run", () => {
   it("are recorded in the App's comment, then a full review keeps them", async () => {
     const { changeSet, contextReader } = localChangeSet(BROKEN_YAML);
-    const [finding] = (await reviewChangeSet(changeSet, { contextReader })).findings;
+    const [finding] = (await reviewChangeSet(changeSet, { contextReader, rules: catalogue })).findings;
     const before = sealed(
       [
         STICKY_MARKER,

@@ -4,7 +4,7 @@
  */
 import { expect, it } from "@jest/globals";
 import { HELP_TEXT, REPLY_MARKER } from "../../src/chatops/replies.js";
-import { joinAnswers } from "../../src/github/chatops.js";
+import { joinAnswers } from "../../src/chatops/reply-fit.js";
 import { GITHUB_BODY_LIMIT } from "../../src/render/comment.js";
 import { examplePayload, HEAD_SHA, useMockedApp, type Payload } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";

@@ -1,3 +1,4 @@
+import { rules as catalogue } from "../../rules/index.js";
 import { expect, it } from "@jest/globals";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { STICKY_MARKER } from "../../src/render/comment.js";
@@ -8,7 +9,7 @@ const app = useMockedApp();
 
 it("ticked items are kept after a new push while the finding stays; ticks of gone findings drop", async () => {
   const { changeSet, contextReader } = localChangeSet(BROKEN_YAML);
-  const [finding] = (await reviewChangeSet(changeSet, { contextReader })).findings;
+  const [finding] = (await reviewChangeSet(changeSet, { contextReader, rules: catalogue })).findings;
   const state = {
     version: 1 as const,
     ticks: {

@@ -1,3 +1,4 @@
+import { rules as catalogue } from "../../rules/index.js";
 import { describe, expect, it } from "@jest/globals";
 import { defaultConfig, parseConfig, type ReviewConfig } from "../../src/engine/config.js";
 import { applyPolicy, decideVerdict } from "../../src/engine/policy.js";
@@ -28,7 +29,7 @@ const app = useMockedApp();
 /** What the engine and the default policy say about a fixture, computed locally. */
 async function expectedReview(fixture: PrFixture, config: ReviewConfig = defaultConfig()) {
   const { changeSet, contextReader } = localChangeSet(fixture);
-  const review = await reviewChangeSet(changeSet, { contextReader });
+  const review = await reviewChangeSet(changeSet, { contextReader, rules: catalogue });
   const outcome = applyPolicy(review.findings, config);
   return { review, outcome, verdict: decideVerdict(outcome, review.inScope) };
 }

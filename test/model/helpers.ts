@@ -1,8 +1,7 @@
-import { buildSide } from "../../src/model/build-model.js";
+import { buildSide, parseRepoFile } from "../../src/formats/registry.js";
 import { locate } from "../../src/model/located.js";
 import { RepoView } from "../../src/model/repo-view.js";
 import type { HelmRelease, Subject } from "../../src/model/types.js";
-import { parseFile } from "../../src/parse/parse-file.js";
 import type { ParsedFile } from "../../src/parse/types.js";
 import type { Side } from "../../src/source/change-set.js";
 
@@ -13,7 +12,7 @@ export function repoView(
   side: Side = "head",
 ): RepoView {
   const parse = (files: Record<string, string>): ParsedFile[] =>
-    Object.entries(files).map(([path, text]) => parseFile(path, text, side));
+    Object.entries(files).map(([path, text]) => parseRepoFile(path, text, side));
   const changedFiles = parse(changed);
   const all = new Map<string, ParsedFile | null>();
   for (const file of [...changedFiles, ...parse(context)]) all.set(file.file, file);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { buildModel } from "../../src/model/build-model.js";
+import { buildModel } from "../../src/formats/registry.js";
 import type { SubjectPair } from "../../src/model/types.js";
 import { repoView } from "./helpers.js";
 

@@ -29,9 +29,9 @@ describe("parseFile", () => {
     const parsed = parseFile("apps/all.yaml", text, "head");
 
     expect(parsed.problems).toEqual([]);
-    expect(parsed.documents.map((doc) => [doc.index, doc.kind, doc.line])).toEqual([
-      [0, "kubernetes-object", 2],
-      [1, "kubernetes-object", 9],
+    expect(parsed.documents.map((doc) => [doc.index, doc.line])).toEqual([
+      [0, 2],
+      [1, 9],
     ]);
     const [, service] = parsed.documents;
     expect(service!.locations.get(pathKey(["spec", "ports", 0]))).toEqual({
@@ -54,41 +54,12 @@ describe("parseFile", () => {
     expect(parsed.documents[0]!.value).toEqual({ base: { a: 1, b: 2 }, d: { a: 1, b: 3 } });
   });
 
-  it.each([
-    ["helm.toolkit.fluxcd.io/v2", "flux-helmrelease"],
-    ["helm.toolkit.fluxcd.io/v2beta1", "flux-helmrelease"],
-    ["helm.toolkit.fluxcd.io/v2beta2", "flux-helmrelease"],
-  ])("classifies a HelmRelease of %s", (apiVersion, kind) => {
-    const text = `apiVersion: ${apiVersion}\nkind: HelmRelease\nmetadata:\n  name: x\n`;
-    expect(parseFile("apps/hr.yaml", text, "head").documents[0]!.kind).toBe(kind);
-  });
-
-  it.each([
-    [
-      "k.yaml",
-      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\n",
-      "flux-kustomization",
-    ],
-    [
-      "a.yaml",
-      "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\n",
-      "argocd-application",
-    ],
-    [
-      "a.yaml",
-      "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: a}\n",
-      "argocd-applicationset",
-    ],
-    ["apps/kustomization.yaml", "resources:\n  - a.yaml\n", "kustomization"],
-    ["helmfile.yaml", "releases:\n  - name: a\n    chart: b/c\n", "helmfile"],
-    ["helmfile.d/10-apps.yaml", "releases:\n  - name: a\n    chart: b/c\n", "helmfile"],
-    ["charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n", "helm-chart"],
-    ["charts/web/values.yaml", "replicas: 1\n", "helm-values"],
-    ["env/values-prod.yml", "replicas: 1\n", "helm-values"],
-    ["misc/settings.yaml", "replicas: 1\n", "unknown"],
-    ["a.yaml", "---\n", "empty"],
-  ])("classifies %s", (file, text, kind) => {
-    expect(parseFile(file, text, "head").documents.map((doc) => doc.kind)).toEqual([kind]);
+  it("leaves recognising documents to its classifier", () => {
+    const parsed = parseFile("a.yaml", "kind: X\n---\n---\n", "head", DEFAULT_LIMITS, (_path, value) =>
+      value === null ? "empty" : "kubernetes-object",
+    );
+    expect(parsed.documents.map((doc) => doc.kind)).toEqual(["kubernetes-object", "empty", "empty"]);
+    expect(parseFile("a.yaml", "kind: X\n", "head").documents[0]!.kind).toBe("unknown");
   });
 
   it("turns malformed YAML into a yaml-syntax problem at its line, keeping the other documents", () => {

@@ -6,22 +6,24 @@ import {
   renderCheckOutput,
   renderConfigErrorOutput,
 } from "../../src/render/check-output.js";
-import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT } from "./fixtures.js";
+import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT, withReport } from "./fixtures.js";
 
 const base = { verdict: VERDICT, headSha: "c".repeat(40), baseSha: "a".repeat(40) };
 
 describe("renderCheckOutput", () => {
   it("annotates head-side findings on their lines with a level per severity", () => {
-    const output = renderCheckOutput({
-      ...base,
-      outcome: outcomeOf([
-        makeFinding(1, "critical"),
-        makeFinding(2, "medium"),
-        makeFinding(3, "low"),
-        makeFinding(4, "high", { location: { path: "gone.yaml", line: 4, side: "base" } }),
-      ]),
-      review: reviewOf(),
-    });
+    const output = renderCheckOutput(
+      withReport({
+        ...base,
+        outcome: outcomeOf([
+          makeFinding(1, "critical"),
+          makeFinding(2, "medium"),
+          makeFinding(3, "low"),
+          makeFinding(4, "high", { location: { path: "gone.yaml", line: 4, side: "base" } }),
+        ]),
+        review: reviewOf(),
+      }),
+    );
     expect(output.title).toBe(VERDICT.title);
     expect(output.annotations).toEqual([
       expect.objectContaining({
@@ -38,11 +40,13 @@ describe("renderCheckOutput", () => {
   });
 
   it("carries the state a later decision needs, readable back", () => {
-    const output = renderCheckOutput({
-      ...base,
-      outcome: outcomeOf([makeFinding(1, "critical")]),
-      review: reviewOf(),
-    });
+    const output = renderCheckOutput(
+      withReport({
+        ...base,
+        outcome: outcomeOf([makeFinding(1, "critical")]),
+        review: reviewOf(),
+      }),
+    );
     expect(parseCheckState(output.text)).toEqual({
       version: 1,
       headSha: "c".repeat(40),
@@ -59,7 +63,9 @@ describe("renderCheckOutput", () => {
       makeFinding(i, "high", { message: "m".repeat(200) }),
     );
     const diffs = Array.from({ length: 40 }, (_, i) => objectDiff(`a${i}`, 50));
-    const output = renderCheckOutput({ ...base, outcome: outcomeOf(findings), review: reviewOf(diffs) });
+    const output = renderCheckOutput(
+      withReport({ ...base, outcome: outcomeOf(findings), review: reviewOf(diffs) }),
+    );
     expect(output.summary.length).toBeLessThanOrEqual(CHECK_TEXT_LIMIT);
     expect(output.text!.length).toBeLessThanOrEqual(CHECK_TEXT_LIMIT);
     expect(output.annotations).toHaveLength(500);
@@ -72,11 +78,13 @@ describe("renderCheckOutput", () => {
 
 describe("annotationBatches", () => {
   it("sends at most 50 per request", () => {
-    const annotations = renderCheckOutput({
-      ...base,
-      outcome: outcomeOf(Array.from({ length: 120 }, (_, i) => makeFinding(i, "low"))),
-      review: reviewOf(),
-    }).annotations;
+    const annotations = renderCheckOutput(
+      withReport({
+        ...base,
+        outcome: outcomeOf(Array.from({ length: 120 }, (_, i) => makeFinding(i, "low"))),
+        review: reviewOf(),
+      }),
+    ).annotations;
     expect(annotationBatches(annotations).map((batch) => batch.length)).toEqual([50, 50, 20]);
     expect(annotationBatches([])).toEqual([[]]);
   });

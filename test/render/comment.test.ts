@@ -6,19 +6,21 @@ import {
   STICKY_MARKER,
 } from "../../src/render/comment.js";
 import { checklistKey } from "../../src/render/markdown-parts.js";
-import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT } from "./fixtures.js";
+import { makeFinding, objectDiff, outcomeOf, reviewOf, VERDICT, withReport } from "./fixtures.js";
 
 const links = { repoUrl: "https://github.com/o/r", baseSha: "a".repeat(40), headSha: "c".repeat(40) };
 
 describe("renderComment", () => {
   it("puts the verdict first, then findings by severity with checklists, then changes, then the footer", () => {
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([makeFinding(1, "medium"), makeFinding(2, "critical")]),
-      review: reviewOf([objectDiff("web", 2)], ["A note from the source."]),
-      headSha: "c".repeat(40),
-      links,
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([makeFinding(1, "medium"), makeFinding(2, "critical")]),
+        review: reviewOf([objectDiff("web", 2)], ["A note from the source."]),
+        headSha: "c".repeat(40),
+        links,
+      }),
+    );
     expect(body).toMatchSnapshot();
     const order = [
       STICKY_MARKER,
@@ -45,14 +47,16 @@ describe("renderComment", () => {
   it("keeps every finding and drops details first when the body would exceed 65,536 characters", () => {
     const findings = Array.from({ length: 150 }, (_, i) => makeFinding(i, i % 3 === 0 ? "critical" : "high"));
     const diffs = Array.from({ length: 60 }, (_, i) => objectDiff(`app-${i}`, 40, "ConfigMap", 60));
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf(findings),
-      review: reviewOf(diffs),
-      headSha: "c".repeat(40),
-      links,
-      checkRunUrl: "https://github.com/o/r/runs/1",
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf(findings),
+        review: reviewOf(diffs),
+        headSha: "c".repeat(40),
+        links,
+        checkRunUrl: "https://github.com/o/r/runs/1",
+      }),
+    );
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     for (const finding of findings) expect(body).toContain(`. ${finding.title}**`);
     expect(body).toContain(
@@ -67,7 +71,9 @@ describe("renderComment", () => {
     const findings = Array.from({ length: 400 }, (_, i) =>
       makeFinding(i, "high", { message: "m".repeat(300), remediation: "r".repeat(200) }),
     );
-    const body = renderComment({ verdict: VERDICT, outcome: outcomeOf(findings), review: reviewOf() });
+    const body = renderComment(
+      withReport({ verdict: VERDICT, outcome: outcomeOf(findings), review: reviewOf() }),
+    );
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     for (const finding of findings) expect(body).toContain(`. ${finding.title}**`);
     expect(body).toContain("Findings are condensed to fit GitHub's comment limit");
@@ -85,11 +91,13 @@ describe("renderComment", () => {
     const gating = [1, 2].map((i) =>
       makeFinding(i, "high", { ruleId: "release-removed", title: "Release removed" }),
     );
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([...repeated, ...gating]),
-      review: reviewOf(),
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([...repeated, ...gating]),
+        review: reviewOf(),
+      }),
+    );
     expect(body).toContain("**1. Release removed** · `apps/app-1/values.yaml:2`");
     expect(body).toContain("**2. Release removed** · `apps/app-2/values.yaml:3`");
     expect(body).toContain("**3. Ingress hosts changed** · 3 places · `ingress-hosts-or-tls-changed`");
@@ -103,37 +111,43 @@ describe("renderComment", () => {
 
   it("keeps the gate's state trailer whole even when the last-resort cut runs", () => {
     const trailer = '<!-- gitops-review-bot:gate {"version":1} -->';
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([makeFinding(1, "high")]),
-      review: reviewOf(),
-      extraNotes: ["n".repeat(GITHUB_BODY_LIMIT + 1000)],
-      trailer,
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([makeFinding(1, "high")]),
+        review: reviewOf(),
+        extraNotes: ["n".repeat(GITHUB_BODY_LIMIT + 1000)],
+        trailer,
+      }),
+    );
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(body.endsWith(`\n${trailer}`)).toBe(true);
     expect(body).toContain("_(cut to fit GitHub's comment limit)_");
   });
 
   it("honours a smaller limit", () => {
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([makeFinding(1, "high")]),
-      review: reviewOf([objectDiff("a", 200)]),
-      maxLength: 5000,
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([makeFinding(1, "high")]),
+        review: reviewOf([objectDiff("a", 200)]),
+        maxLength: 5000,
+      }),
+    );
     expect(body.length).toBeLessThanOrEqual(5000);
     expect(body).toContain("Finding number 1");
   });
 
   it("shows who ticked a checklist item", () => {
     const finding = makeFinding(1, "high");
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([finding]),
-      review: reviewOf(),
-      ticks: new Map([[checklistKey(finding.fingerprint, 1), { by: "octocat" }]]),
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([finding]),
+        review: reviewOf(),
+        ticks: new Map([[checklistKey(finding.fingerprint, 1), { by: "octocat" }]]),
+      }),
+    );
     expect(body).toContain("- [ ] Was item 1 checked? <!-- gitops-review-bot:check fp1/0 -->");
     expect(body).toContain(
       "- [x] Is there a rollback plan? (ticked by octocat) <!-- gitops-review-bot:check fp1/1 -->",
@@ -146,12 +160,14 @@ describe("renderComment", () => {
       message: "Owner @some-team changed <img src=x onerror=alert(1)> see #12 and `@code-team`",
       location: { path: "apps/`odd`/[x](y).yaml", line: 3, side: "head" },
     });
-    const body = renderComment({
-      verdict: VERDICT,
-      outcome: outcomeOf([finding]),
-      review: reviewOf(),
-      links,
-    });
+    const body = renderComment(
+      withReport({
+        verdict: VERDICT,
+        outcome: outcomeOf([finding]),
+        review: reviewOf(),
+        links,
+      }),
+    );
     expect(body).not.toMatch(/@some-team|@code-team|<img/);
     expect(body).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(body).toContain("#\u200B12");
@@ -166,7 +182,9 @@ describe("renderComment", () => {
       before: "hunter1",
       after: "hunter2",
     };
-    const body = renderComment({ verdict: VERDICT, outcome: outcomeOf([]), review: reviewOf([diff]) });
+    const body = renderComment(
+      withReport({ verdict: VERDICT, outcome: outcomeOf([]), review: reviewOf([diff]) }),
+    );
     expect(body).toContain("stringData.password: ••••••");
     expect(body).not.toMatch(/hunter/);
   });

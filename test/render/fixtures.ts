@@ -1,6 +1,8 @@
 /** Hand-built review results for renderer tests: renderers are pure, so no engine is needed. */
 import type { PolicyFinding, PolicyOutcome, Verdict } from "../../src/engine/policy.js";
 import type { PairDiff, ReviewResult, Severity } from "../../src/engine/types.js";
+import type { Report } from "../../src/engine/report.js";
+import { collectSecretValues, createRedactor } from "../../src/k8s/secrets.js";
 import type { KubeObject } from "../../src/model/types.js";
 
 export function makeFinding(
@@ -84,4 +86,46 @@ export function reviewOf(
   notes: string[] = [],
 ): Pick<ReviewResult, "diffs" | "notes" | "parsed"> {
   return { diffs, notes, parsed: [] };
+}
+
+/** A Report as the pipeline would build it from these pieces (renderers read nothing else). */
+export function reportOf(
+  outcome: PolicyOutcome,
+  review: Pick<ReviewResult, "diffs" | "notes" | "parsed"> & Partial<Pick<ReviewResult, "files">>,
+  verdict: Verdict = VERDICT,
+): Report {
+  return {
+    verdict,
+    findings: outcome.findings,
+    gating: outcome.gating,
+    gateSeverity: outcome.gateSeverity,
+    highest: outcome.highest,
+    suppressed: outcome.suppressed,
+    groups: outcome.findings.map((finding) => ({
+      id: finding.fingerprint,
+      cause: finding,
+      members: [finding],
+      severity: finding.severity,
+    })),
+    subjects: review.diffs,
+    files: review.files ?? [],
+    inScope: true,
+    coverage: [],
+    problems: [],
+    notes: [...review.notes, ...outcome.notes],
+    redact: createRedactor(collectSecretValues(review.parsed)),
+    rules: [],
+  };
+}
+
+/** Renderer input in the old three-part shape (verdict, policy outcome, review) as a Report. */
+export function withReport<T extends object>(
+  input: T & {
+    verdict: Verdict;
+    outcome: PolicyOutcome;
+    review: Pick<ReviewResult, "diffs" | "notes" | "parsed">;
+  },
+): Omit<T, "outcome" | "review"> & { report: Report; verdict: Verdict } {
+  const { outcome, review, ...rest } = input;
+  return { ...rest, report: reportOf(outcome, review, input.verdict) };
 }

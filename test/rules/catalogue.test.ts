@@ -3,7 +3,7 @@ import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { rules } from "../../rules/index.js";
-import { readExplainText } from "../../src/cli/explain.js";
+import { readExplainText } from "../../src/docs/explain-text.js";
 import { readRulesDoc, renderRulesDoc } from "../../src/docs/rules-doc.js";
 
 const RULES_DIR = join(import.meta.dirname, "../../rules");
@@ -43,6 +43,21 @@ describe("rule catalogue", () => {
     expect(fixtures.some((name) => name.startsWith("passes-"))).toBe(true);
     for (const name of fires)
       expect(existsSync(join(RULES_DIR, id, "__fixtures__", name, "expected.json"))).toBe(true);
+  });
+
+  it("covers name registered rules and messages those rules have", () => {
+    const byId = new Map(rules.map((rule) => [rule.meta.id, rule]));
+    const covers = rules.flatMap((rule) =>
+      (rule.meta.covers ?? []).map((cover) => [rule.meta.id, cover] as const),
+    );
+    expect(covers.length).toBeGreaterThan(0);
+    for (const [by, cover] of covers) {
+      const covered = byId.get(cover.rule);
+      expect(covered).toBeDefined();
+      expect(cover.rule).not.toBe(by);
+      for (const messageId of cover.messageIds ?? [])
+        expect(Object.keys(covered!.messages)).toContain(messageId);
+    }
   });
 
   it("docs/rules.md is up to date (run `npm run docs`)", async () => {

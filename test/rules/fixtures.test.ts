@@ -2,6 +2,7 @@
  * Walks every rule's __fixtures__: each `fires-*` case must produce the findings in its
  * expected.json (rule, severity, file, line), each `passes-*` case none from that rule.
  */
+import { rules as catalogue } from "../../rules/index.js";
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ function fixtureCases(ruleId: string): string[] {
 async function findingsFor(ruleId: string, fixture: string) {
   const dir = join(RULES_DIR, ruleId, "__fixtures__", fixture);
   const { changeSet, contextReader } = await changeSetFromFolders(join(dir, "base"), join(dir, "head"));
-  const result = await reviewChangeSet(changeSet, { contextReader });
+  const result = await reviewChangeSet(changeSet, { contextReader, rules: catalogue });
   return result.findings.filter((finding) => finding.ruleId === ruleId);
 }
 

@@ -1,9 +1,8 @@
 /**
- * What rules share: finding the pairs they care about, locating a value on the right side,
- * and naming subjects the way a reviewer reads them. Rules stay small and declarative.
+ * What rules share: finding the pairs they care about, locating a value on the right side, and
+ * short texts for messages. Rules stay small and declarative.
  */
-import { getIn, isRecord, locate } from "../../model/located.js";
-import { describeObject } from "../../model/objects.js";
+import { getIn, locate } from "../../model/located.js";
 import type { HelmRelease, KubeObject, Subject, SubjectPair } from "../../model/types.js";
 import type { ValuePath } from "../../parse/types.js";
 import type { Side } from "../../source/change-set.js";
@@ -76,47 +75,9 @@ export function pairLocation(pair: SubjectPair): FindingLocation {
   return locationOf(pair.base!, [], "base");
 }
 
-/** `Deployment/default/web`, or `HelmRelease traefik/traefik (chart traefik 10.24.0)`. */
-export function describeSubject(subject: Subject): string {
-  if (subject.type === "object") return describeObject(subject);
-  const chart = subject.chart.name
-    ? ` (chart ${subject.chart.name}${subject.chart.version ? ` ${subject.chart.version}` : ""})`
-    : "";
-  if (subject.origin === "chart") return `values ${subject.releaseName}${chart}`;
-  const where = subject.namespace ? `${subject.namespace}/` : "";
-  return `release ${where}${subject.releaseName}${chart}`;
-}
-
 /** Paths that name a production environment: findings there matter more. */
 export function isProductionPath(path: string): boolean {
   return /(^|[/._-])(prod|production|prd|live)([/._-]|$)/i.test(path);
-}
-
-const POD_TEMPLATE_PATHS: Record<string, ValuePath> = {
-  Pod: ["spec"],
-  Deployment: ["spec", "template", "spec"],
-  StatefulSet: ["spec", "template", "spec"],
-  DaemonSet: ["spec", "template", "spec"],
-  ReplicaSet: ["spec", "template", "spec"],
-  ReplicationController: ["spec", "template", "spec"],
-  Job: ["spec", "template", "spec"],
-  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
-};
-
-export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS);
-
-/** Path of the pod spec inside a workload object, or null for other kinds. */
-export function podSpecPath(object: KubeObject): ValuePath | null {
-  const kind = object.identity.kind; // from the manifest: `constructor` is not a workload
-  return Object.hasOwn(POD_TEMPLATE_PATHS, kind) ? POD_TEMPLATE_PATHS[kind]! : null;
-}
-
-/** The pod spec of a workload object, or null. */
-export function podSpecOf(object: KubeObject | null): Record<string, unknown> | null {
-  if (!object) return null;
-  const path = podSpecPath(object);
-  const spec = path ? getIn(object.document.value, path) : null;
-  return isRecord(spec) ? spec : null;
 }
 
 /** Changes whose readable path starts with `prefix` (a whole segment match). */
@@ -150,4 +111,65 @@ export function editedDiffs(context: ReviewContext): EditedPairDiff[] {
     if (base && head && diff.changes.length > 0) result.push({ ...diff, base, head });
   }
   return result;
+}
+
+/**
+ * Where a finding about a replaced pair belongs: on head when the new subject lives in the same
+ * file (or the file it was renamed to), so the reviewer sees the edit; else on base, where the
+ * deleted subject was written.
+ */
+export function replacementLocation(context: ReviewContext, pair: SubjectPair): FindingLocation {
+  if (!pair.base) return pairLocation(pair);
+  const base = locationOf(pair.base, [], "base");
+  if (!pair.head) return base;
+  const head = locationOf(pair.head, [], "head");
+  const renamed = context.changeSet.files.find((file) => file.previousPath === base.path)?.path;
+  return head.path === base.path || head.path === renamed ? head : base;
+}
+
+/** Short list for messages: `a, b, c and 4 more`. */
+export function listNames(names: readonly string[], limit = 6): string {
+  const unique = [...new Set(names)];
+  if (unique.length <= limit) return unique.join(", ");
+  return `${unique.slice(0, limit).join(", ")} and ${unique.length - limit} more`;
+}
+
+const IDENTITY_CHANGE =
+  /^(metadata\.(name|namespace)|spec\.(releaseName|targetNamespace|chart\.spec\.chart|chartRef\.name|destination\.namespace)|spec\.sources?(\[[^\]]*\])?\.(chart|helm\.releaseName))$/;
+
+/**
+ * The head line that makes a replaced release (or object) a new identity: the changed
+ * `metadata.name`, `spec.releaseName`, `spec.targetNamespace`, chart name or helmfile `name:`.
+ * Falls back to `replacementLocation` when no such line is found.
+ */
+export function identityChangeLocation(context: ReviewContext, pair: SubjectPair): FindingLocation {
+  const head = pair.head;
+  if (!head || !pair.base) return pairLocation(pair);
+  const objectId = head.type === "release" ? head.declaredBy : head.id;
+  const file = head.type === "release" ? head.location.file : head.document.file;
+  for (const diff of context.diffs) {
+    const declared = diff.pair.head;
+    if (declared?.type !== "object" || declared.id !== objectId || declared.document.file !== file) continue;
+    const change = diff.changes.find((item) => item.head && IDENTITY_CHANGE.test(item.path));
+    if (change?.head) return { path: change.head.file, line: change.head.line, side: "head" };
+  }
+  if (head.type === "release" && pair.base.type === "release" && head.origin === "helmfile") {
+    const doc = context.files
+      .filter((parsed) => parsed.side === "head" && parsed.file === file)
+      .flatMap((parsed) => parsed.documents)
+      .find((candidate) => candidate.kind === "helmfile");
+    const releases = doc ? getIn(doc.value, ["releases"]) : undefined;
+    if (doc && Array.isArray(releases)) {
+      const index = releases.findIndex((_, i) => locate(doc, ["releases", i])?.line === head.location.line);
+      const key =
+        pair.base.releaseName !== head.releaseName
+          ? "name"
+          : pair.base.namespace !== head.namespace
+            ? "namespace"
+            : "chart";
+      const found = index >= 0 ? locate(doc, ["releases", index, key]) : null;
+      if (found) return { path: found.file, line: found.line, side: "head" };
+    }
+  }
+  return locationOf(head, [], "head");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { objectHostsOf } from "../../src/engine/rule-kit.js";
-import { buildSide } from "../../src/model/build-model.js";
+import { objectHostsOf } from "../../src/k8s/networking.js";
+import { buildSide } from "../../src/formats/registry.js";
 import type { KubeObject } from "../../src/model/types.js";
 import { repoView } from "../model/helpers.js";
 

@@ -1,5 +1,5 @@
 /**
- * What the storage rules share: where a subject mounts its volumes and which of them keep data.
+ * Storage: where a subject mounts its volumes and which of them keep data.
  *
  * One reading of the many shapes a volume takes in GitOps repos:
  * - plain manifests: every pod spec of a workload (and of custom resources embedding one, like the
@@ -13,9 +13,10 @@
  *   `globalMounts` and `advancedMounts`.
  * Everything here is pure and tolerant: values of unexpected types are skipped, never thrown on.
  */
-import { getIn, isRecord, podSpecPath } from "../../src/engine/rule-kit.js";
-import type { HelmRelease, KubeObject } from "../../src/engine/types.js";
-import type { PathSegment, ValuePath } from "../../src/parse/types.js";
+import { getIn, isRecord } from "../model/located.js";
+import type { HelmRelease, KubeObject } from "../model/types.js";
+import type { PathSegment, ValuePath } from "../parse/types.js";
+import { podSpecsOf, type PodSpecAt } from "./workloads.js";
 
 /** Where a volume's data lives. */
 export type VolumeSource =
@@ -167,50 +168,6 @@ function isPersistentSource(source: VolumeSource): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Plain manifests
-
-export interface PodSpecAt {
-  /** Path of the pod spec in the object's document. */
-  path: ValuePath;
-  spec: Record<string, unknown>;
-}
-
-const MAX_DEPTH = 8;
-
-/**
- * Pod specs of an object: the workload template for workload kinds, or any nested map with a
- * `containers` list for custom resources that embed one (operators' `deployment.spec.template.spec`).
- * Release declarations (HelmRelease, Application) are not walked: their values are read as values.
- */
-export function podSpecsOf(object: KubeObject | null): PodSpecAt[] {
-  if (!object || object.document.kind !== "kubernetes-object") return [];
-  const known = podSpecPath(object);
-  if (known) {
-    const spec = getIn(object.document.value, known);
-    return isRecord(spec) ? [{ path: known, spec }] : [];
-  }
-  const found: PodSpecAt[] = [];
-  walk(object.document.value, [], 0, (value, path) => {
-    if (isRecord(value) && Array.isArray(value.containers)) {
-      found.push({ path, spec: value });
-      return false;
-    }
-    return true;
-  });
-  return found;
-}
-
-function walk(
-  value: unknown,
-  path: PathSegment[],
-  depth: number,
-  visit: (value: unknown, path: PathSegment[]) => boolean,
-): void {
-  if (depth > MAX_DEPTH || !visit(value, path)) return;
-  if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i], depth + 1, visit));
-  else if (isRecord(value)) {
-    for (const [key, item] of Object.entries(value)) walk(item, [...path, key], depth + 1, visit);
-  }
-}
 
 /** Names of a StatefulSet's volumeClaimTemplates: volumes backed by one claim per replica. */
 function claimTemplateNames(object: KubeObject): Set<string> {

@@ -1,9 +1,9 @@
 /** What uninstalling a release destroys. */
-import { isRecord } from "../../model/located.js";
-import type { HelmRelease } from "../../model/types.js";
-import type { PathSegment } from "../../parse/types.js";
+import { isRecord } from "../model/located.js";
+import type { HelmRelease } from "../model/types.js";
+import { walkValue, type ValueNode } from "../model/value-walk.js";
+import type { PathSegment } from "../parse/types.js";
 import { valuesServicesOf } from "./networking.js";
-import { walkValue, type ValueNode } from "./value-walk.js";
 
 /** Something a release creates whose loss costs more than a redeploy: data, an address, custom resources. */
 export interface ReleaseAsset {

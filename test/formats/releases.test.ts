@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { origin, releases } from "./helpers.js";
+import { origin, releases } from "../model/helpers.js";
 
 function fluxRelease(apiVersion: string, spec: string, name = "traefik", namespace = "flux-system"): string {
   return `apiVersion: ${apiVersion}

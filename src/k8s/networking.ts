@@ -1,11 +1,10 @@
-/** Services, Ingresses and routes, in manifests and in chart values. */
-import { getIn, isRecord, locate } from "../../model/located.js";
-import { describeObject } from "../../model/objects.js";
-import type { HelmRelease, KubeObject, Subject, SubjectPair } from "../../model/types.js";
-import type { PathSegment } from "../../parse/types.js";
-import type { FindingLocation, ReviewContext } from "../types.js";
-import { locationOf, pairLocation } from "./subjects.js";
-import { walkValue } from "./value-walk.js";
+/** Services, Ingresses and routes, in manifests and in chart values; addresses a LoadBalancer pins. */
+import { getIn, isRecord } from "../model/located.js";
+import { describeObject } from "../model/objects.js";
+import type { HelmRelease, KubeObject, Subject } from "../model/types.js";
+import { walkValue } from "../model/value-walk.js";
+import type { PathSegment } from "../parse/types.js";
+import { chartServiceDefaults } from "./ingress-controllers.js";
 
 /** Keys of a Service-like block in chart values (`service`, `controller.service`, app-template `service.<name>`). */
 const SERVICE_FIELDS = new Set([
@@ -33,19 +32,6 @@ const SERVICE_MARKERS = [
   "ports",
   "controller",
 ];
-
-/** Where charts that default their Service to a public type keep it, when values do not say. */
-const CHART_SERVICE_DEFAULTS: Record<string, { path: string[]; type: string }[]> = {
-  traefik: [{ path: ["service"], type: "LoadBalancer" }],
-  "ingress-nginx": [{ path: ["controller", "service"], type: "LoadBalancer" }],
-  "nginx-ingress": [{ path: ["controller", "service"], type: "LoadBalancer" }],
-  "nginx-ingress-controller": [{ path: ["service"], type: "LoadBalancer" }],
-  "haproxy-ingress": [{ path: ["controller", "service"], type: "LoadBalancer" }],
-  "kubernetes-ingress": [{ path: ["controller", "service"], type: "NodePort" }],
-  kong: [{ path: ["proxy"], type: "LoadBalancer" }],
-  contour: [{ path: ["envoy", "service"], type: "LoadBalancer" }],
-  "emissary-ingress": [{ path: ["service"], type: "LoadBalancer" }],
-};
 
 /** A Service that chart values configure. */
 export interface ValuesService {
@@ -102,9 +88,7 @@ export function valuesServicesOf(release: HelmRelease | null): ValuesService[] {
     },
     4,
   );
-  const chart = release.chart.name ?? "";
-  // The chart name comes from the pull request: `toString` is not a chart this table knows.
-  for (const known of Object.hasOwn(CHART_SERVICE_DEFAULTS, chart) ? CHART_SERVICE_DEFAULTS[chart]! : []) {
+  for (const known of chartServiceDefaults(release.chart.name ?? "")) {
     const key = known.path.join(".");
     const existing = found.get(key);
     if (existing && existing.type === null)
@@ -304,53 +288,6 @@ export function ingressClassOf(
   if (typeof name === "string" && name !== "") return name;
   const annotation = getIn(value, [...annotationsPath, "kubernetes.io/ingress.class"]);
   return typeof annotation === "string" && annotation !== "" ? annotation : null;
-}
-
-/** Short list for messages: `a, b, c and 4 more`. */
-export function listNames(names: readonly string[], limit = 6): string {
-  const unique = [...new Set(names)];
-  if (unique.length <= limit) return unique.join(", ");
-  return `${unique.slice(0, limit).join(", ")} and ${unique.length - limit} more`;
-}
-
-const IDENTITY_CHANGE =
-  /^(metadata\.(name|namespace)|spec\.(releaseName|targetNamespace|chart\.spec\.chart|chartRef\.name|destination\.namespace)|spec\.sources?(\[[^\]]*\])?\.(chart|helm\.releaseName))$/;
-
-/**
- * The head line that makes a replaced release (or object) a new identity: the changed
- * `metadata.name`, `spec.releaseName`, `spec.targetNamespace`, chart name or helmfile `name:`.
- * Falls back to `replacementLocation` when no such line is found.
- */
-export function identityChangeLocation(context: ReviewContext, pair: SubjectPair): FindingLocation {
-  const head = pair.head;
-  if (!head || !pair.base) return pairLocation(pair);
-  const objectId = head.type === "release" ? head.declaredBy : head.id;
-  const file = head.type === "release" ? head.location.file : head.document.file;
-  for (const diff of context.diffs) {
-    const declared = diff.pair.head;
-    if (declared?.type !== "object" || declared.id !== objectId || declared.document.file !== file) continue;
-    const change = diff.changes.find((item) => item.head && IDENTITY_CHANGE.test(item.path));
-    if (change?.head) return { path: change.head.file, line: change.head.line, side: "head" };
-  }
-  if (head.type === "release" && pair.base.type === "release" && head.origin === "helmfile") {
-    const doc = context.files
-      .filter((parsed) => parsed.side === "head" && parsed.file === file)
-      .flatMap((parsed) => parsed.documents)
-      .find((candidate) => candidate.kind === "helmfile");
-    const releases = doc ? getIn(doc.value, ["releases"]) : undefined;
-    if (doc && Array.isArray(releases)) {
-      const index = releases.findIndex((_, i) => locate(doc, ["releases", i])?.line === head.location.line);
-      const key =
-        pair.base.releaseName !== head.releaseName
-          ? "name"
-          : pair.base.namespace !== head.namespace
-            ? "namespace"
-            : "chart";
-      const found = index >= 0 ? locate(doc, ["releases", index, key]) : null;
-      if (found) return { path: found.file, line: found.line, side: "head" };
-    }
-  }
-  return locationOf(head, [], "head");
 }
 
 /** The class a values ingress block asks for (`className`, the legacy annotation, `ingressClassName`), or null. */
