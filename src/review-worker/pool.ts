@@ -122,10 +122,13 @@ export class ReviewPool {
         this.#finish(slot, new ReviewBudgetError(this.#budgetMs));
         void slot.worker.terminate();
       }, this.#budgetMs);
+      // Snapshots read through their source's client (functions), which stays in this thread.
+      const changeSet: ChangeSet = { ...task.changeSet };
+      delete changeSet.snapshots;
       const message: ToThread = {
         type: "review",
         task: task.id,
-        changeSet: task.changeSet,
+        changeSet,
         hasReader: task.options.contextReader !== undefined,
       };
       slot.worker.postMessage(message);

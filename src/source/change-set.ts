@@ -1,3 +1,5 @@
+import type { SnapshotPair } from "./snapshot.js";
+
 /**
  * The one input of the review pipeline: base and head content of every changed path.
  * Every source (two folders, a local git range, a GitHub pull request) produces this shape.
@@ -47,6 +49,11 @@ export interface ReviewConfigSide {
 
 export interface ChangeSet {
   files: FileChange[];
+  /**
+   * Both sides of the repository, whole, when the source can offer them (the app graph reads
+   * unchanged files through them). Sources that cannot yet leave it out.
+   */
+  snapshots?: SnapshotPair;
   /** Unchanged files, keyed by repo-relative path. */
   context: Map<string, ContextFile>;
   /** Human-readable notes about the source itself (e.g. "GitHub listed only the first 3,000 files"). */

@@ -1,4 +1,6 @@
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import { join, relative, sep } from "node:path";
 import {
   isSafeRepoPath,
@@ -8,6 +10,7 @@ import {
   type ContextReader,
   type FileChange,
 } from "./change-set.js";
+import type { BlobText, Snapshot } from "./snapshot.js";
 
 /** Folders never worth walking: VCS data and dependencies. */
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
@@ -122,5 +125,61 @@ export async function changeSetFromFolders(
       return files.filter((file) => file.base !== null || file.head !== null);
     },
   };
-  return { changeSet: { files, context: new Map(), notes: [] }, contextReader };
+  const snapshots = {
+    base: folderSnapshot("base", realBefore, baseFiles),
+    head: folderSnapshot("head", realAfter, headFiles),
+  };
+  return { changeSet: { files, context: new Map(), notes: [], snapshots }, contextReader };
+}
+
+/** Git's blob id of a file, streamed: a large file is hashed without being held in memory. */
+async function fileBlobId(path: string): Promise<string | null> {
+  const info = await lstat(path).catch(() => null);
+  if (!info?.isFile()) return null;
+  const hash = createHash("sha1").update(`blob ${info.size}\0`);
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    return null;
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * One folder as a snapshot. `paths` are the files listed when the change set was made (links and
+ * VCS folders left out); the tree is hashed on first use, and reads never leave the folder.
+ */
+export function folderSnapshot(
+  side: Snapshot["side"],
+  realRoot: string,
+  paths: ReadonlySet<string>,
+): Snapshot {
+  let tree: Promise<ReadonlyMap<string, string>> | null = null;
+  return {
+    side,
+    ref: realRoot,
+    tree() {
+      tree ??= (async () => {
+        const sorted = [...paths].sort();
+        const ids = await inBatches(sorted, (path) => fileBlobId(join(realRoot, path)));
+        const result = new Map<string, string>();
+        sorted.forEach((path, i) => {
+          const id = ids[i];
+          if (id) result.set(path, id);
+        });
+        return result;
+      })();
+      return tree;
+    },
+    async read(wanted) {
+      const safe = [...new Set(wanted)].filter((path) => isSafeRepoPath(path) && paths.has(path));
+      const texts = await inBatches(safe, (path) => readInside(realRoot, path));
+      const found = new Map<string, BlobText>();
+      safe.forEach((path, i) => {
+        const text = texts[i];
+        if (text !== null && text !== undefined) found.set(path, { text });
+      });
+      return found;
+    },
+  };
 }

@@ -9,6 +9,7 @@ import {
   type FileChange,
   type FileStatus,
 } from "./change-set.js";
+import type { BlobText, Snapshot } from "./snapshot.js";
 
 export interface GitSourceOptions {
   /** The repository folder (work tree or bare repository). */
@@ -389,7 +390,66 @@ export async function changeSetFromGit(
       return result;
     },
   };
+  changeSet.snapshots = {
+    base: gitSnapshot(repo, "base", baseSha, maxBytes),
+    head: gitSnapshot(repo, "head", headSha, maxBytes),
+  };
   return { changeSet, contextReader };
+}
+
+interface TreeFile {
+  id: string;
+  mode: string;
+}
+
+/** Every file of a commit (`git ls-tree -r`), submodules left out. */
+async function listTree(repo: string, sha: string): Promise<Map<string, TreeFile>> {
+  const output = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", sha])).toString("utf8");
+  const files = new Map<string, TreeFile>();
+  for (const record of output.split("\0")) {
+    // `<mode> <type> <id>\t<path>`; the path may hold any character but NUL.
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode = "", type = "", id = ""] = record.slice(0, tab).split(" ");
+    if (type === "blob") files.set(record.slice(tab + 1), { id, mode });
+  }
+  return files;
+}
+
+/** One commit of a local repository as a snapshot: the tree listed once, blobs read in batches. */
+export function gitSnapshot(repo: string, side: Snapshot["side"], sha: string, maxBytes: number): Snapshot {
+  let files: Promise<Map<string, TreeFile>> | null = null;
+  const listed = () => (files ??= listTree(repo, sha));
+  return {
+    side,
+    ref: sha,
+    async tree() {
+      return new Map([...(await listed())].map(([path, file]) => [path, file.id]));
+    },
+    async read(paths) {
+      const tree = await listed();
+      const wanted = [...new Set(paths)].filter((path) => isSafeRepoPath(path) && tree.has(path));
+      const infos = await inspectObjects(
+        repo,
+        wanted.map((path) => tree.get(path)!.id),
+      );
+      const loadable = infos.filter(
+        (info): info is BlobInfo => info !== null && skipReason(info, maxBytes) === null,
+      );
+      const blobs = await readBlobs(repo, loadable);
+      const found = new Map<string, BlobText>();
+      wanted.forEach((path, i) => {
+        const info = infos[i] ?? null;
+        const reason =
+          modeReason(tree.get(path)!.mode) ?? skipOf(info, info ? blobs.get(info.id) : undefined, maxBytes);
+        found.set(
+          path,
+          reason ? { text: null, skipped: reason } : { text: blobs.get(info!.id)!.toString("utf8") },
+        );
+      });
+      return found;
+    },
+  };
 }
 
 function skipOf(info: BlobInfo | null, content: Buffer | undefined, maxBytes: number): string | null {
