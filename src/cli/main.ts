@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
+import { withCustomRules } from "../custom-rules/custom-rule.js";
 import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
 import { buildReport } from "../engine/pipeline.js";
 import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
@@ -133,7 +134,7 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
     command === "review" && values.config === undefined
       ? await baseRevisionConfig(source)
       : await loadConfig(values.config);
-  const report = await buildReport({ ...source, rules, config });
+  const report = await buildReport({ ...source, rules: withCustomRules(rules, config), config });
 
   if (format === "json") output.stdout(renderJson(report) + "\n");
   else if (format === "markdown")

@@ -5,6 +5,9 @@
  * defaults, and generates `docs/config.schema.json` (see `src/github/generate-schema.ts`).
  */
 import { z } from "zod";
+import { MAX_EXPRESSION_LENGTH } from "../custom-rules/cel.js";
+import { customRuleProblems, duplicateIdProblems } from "../custom-rules/definition.js";
+import { CUSTOM_RULE_PREFIX, SUBJECT_STATUSES } from "../custom-rules/ids.js";
 import { SEVERITIES, severityRank, type Severity } from "./types.js";
 
 export const CONFIG_FILE = "gitops-review.yml";
@@ -43,10 +46,98 @@ const environment = z
 
 const labelName = z.string().min(1).max(50, { error: "GitHub label names are at most 50 characters" });
 
+const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+const customRuleMatch = z
+  .strictObject({
+    kinds: z
+      .array(z.string().min(1, { error: "a kind cannot be empty" }))
+      .min(1, { error: 'list at least one kind, or "*" for every object' })
+      .optional()
+      .describe('Kubernetes kinds the rule looks at (`Service`, `Deployment`), or `"*"` for every object.'),
+    releases: z
+      .literal(true, { error: () => "releases can only be true (leave it out for Kubernetes objects)" })
+      .optional()
+      .describe("Look at Helm releases (their effective values) instead of Kubernetes objects."),
+    paths: z
+      .array(glob)
+      .min(1, { error: "list at least one path glob, or leave paths out" })
+      .optional()
+      .describe("Only subjects declared in files matching these globs (either side of the change)."),
+    status: z
+      .array(z.enum(SUBJECT_STATUSES, { error: () => `expected one of ${SUBJECT_STATUSES.join(", ")}` }))
+      .min(1)
+      .optional()
+      .describe("Which changes the rule looks at. Default: added, modified, replaced."),
+  })
+  .refine((match) => (match.kinds !== undefined) !== (match.releases === true), {
+    error: "set either kinds (Kubernetes objects) or releases: true (Helm releases)",
+  })
+  .describe("What the rule looks at: Kubernetes objects by kind, or Helm releases.");
+
+const customRule = z
+  .strictObject({
+    id: z
+      .string()
+      .max(64, { error: "custom rule ids are at most 64 characters" })
+      .regex(KEBAB_CASE, { error: "custom rule ids are kebab-case" })
+      .describe(`Kebab-case; findings, \`rules:\` and \`/ack\` name the rule \`${CUSTOM_RULE_PREFIX}<id>\`.`),
+    title: z.string().trim().min(1).max(120).describe("Shown as the finding's heading."),
+    severity: severity.describe("Severity of a finding before rules, environments and the gate apply."),
+    match: customRuleMatch,
+    expression: z
+      .string()
+      .min(1, { error: "the expression cannot be empty" })
+      .max(MAX_EXPRESSION_LENGTH)
+      .describe("CEL; true means the change breaks the rule. See docs/custom-rules.md for the variables."),
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .describe(
+        "The finding's message; {{subject}}, {{kind}}, {{name}}, {{namespace}} and {{file}} are filled in.",
+      ),
+    checklist: z
+      .array(z.string().trim().min(1).max(300))
+      .max(10)
+      .default([])
+      .describe("Questions a second reviewer answers before approving."),
+    remediation: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe("How to fix it, shown with the finding."),
+    failurePolicy: z
+      .enum(["fail", "ignore"], { error: () => "expected fail or ignore" })
+      .default("fail")
+      .describe(
+        "When the expression cannot be evaluated on a subject (a missing field without has()): fail reports it as a finding of the rule, ignore skips the subject.",
+      ),
+  })
+  .superRefine((rule, ctx) => {
+    for (const problem of customRuleProblems(rule)) ctx.addIssue({ code: "custom", ...problem });
+  })
+  .describe("A rule of your own, written in CEL.");
+
 export const configSchema = z
   .strictObject({
+    _extends: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Inherit another repository's file: `repo`, `owner/repo` or `owner/repo:path`. This file's keys deep-merge over it (lists are concatenated). Followed by the App; the CLI applies this file alone.",
+      ),
     rules: z
-      .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: "rule ids are kebab-case" }), ruleSetting)
+      .record(
+        z.string().regex(new RegExp(`^(${CUSTOM_RULE_PREFIX})?${KEBAB_CASE.source.slice(1, -1)}$`), {
+          error: `rule ids are kebab-case (custom rules: ${CUSTOM_RULE_PREFIX}<id>)`,
+        }),
+        ruleSetting,
+      )
       .default({})
       .describe('Per-rule severity override, or "off" to disable the rule.'),
     environments: z
@@ -130,12 +221,21 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Risk labels on the pull request (medium and above), removed when no longer true."),
+    customRules: z
+      .array(customRule)
+      .max(50, { error: "at most 50 custom rules" })
+      .default([])
+      .superRefine((rules, ctx) => {
+        for (const problem of duplicateIdProblems(rules)) ctx.addIssue({ code: "custom", ...problem });
+      })
+      .describe("Rules of your own, written in CEL, reviewed like the built-in ones (docs/custom-rules.md)."),
   })
   .describe("gitops-review-bot repository configuration (.github/gitops-review.yml).");
 
 export type ReviewConfig = z.output<typeof configSchema>;
 export type ReviewConfigInput = z.input<typeof configSchema>;
 export type EnvironmentConfig = ReviewConfig["environments"][string];
+export type CustomRuleConfig = ReviewConfig["customRules"][number];
 
 export type ConfigResult = { ok: true; config: ReviewConfig } | { ok: false; errors: string[] };
 

@@ -14,7 +14,9 @@ export type RuleCategory =
   | "certificates"
   | "gitops"
   | "maintenance"
-  | "engine";
+  | "engine"
+  /** A rule from the repository's own configuration (`customRules:`). */
+  | "custom";
 
 /** What a rule looks at: Helm releases (effective values), Kubernetes objects, or files. */
 export type RuleTarget = "release" | "object" | "file";

@@ -4,6 +4,7 @@
  */
 import type { Logger, ProbotOctokit } from "probot";
 import { rules } from "../../rules/index.js";
+import { withCustomRules } from "../custom-rules/custom-rule.js";
 import { CONFIG_PATH, type ReviewConfig } from "../engine/config.js";
 import { buildReport, reviewScope } from "../engine/pipeline.js";
 import { configErrorVerdict, type Verdict } from "../engine/policy.js";
@@ -121,7 +122,13 @@ export async function computeReview(
     const headFile = changeSet.files.find((file) => file.path === CONFIG_PATH)?.head ?? null;
     changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha }, headFile);
   }
-  const report = await buildReport({ changeSet, contextReader, rules, config, engine: runReviewEngine });
+  const report = await buildReport({
+    changeSet,
+    contextReader,
+    rules: withCustomRules(rules, config),
+    config,
+    engine: runReviewEngine,
+  });
   log.info(
     {
       listed: listing.files.length,

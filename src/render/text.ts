@@ -41,7 +41,7 @@ export function renderText(report: Report): string {
       if (finding.adjustment)
         out.push(`  severity ${finding.engineSeverity} -> ${finding.severity}: ${finding.adjustment}`);
       out.push(`  Fix: ${finding.remediation}`);
-      if (finding.severity !== "info") {
+      if (finding.severity !== "info" && finding.checklist.length > 0) {
         out.push("  Second reviewer checklist:");
         for (const item of finding.checklist) out.push(`    [ ] ${item}`);
       }
