@@ -19,7 +19,8 @@ export const MAX_COMMANDS = 10;
 
 const COMMAND_LINE = /^ {0,3}\/([A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+(.*))?$/;
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** A catalogue id, or a custom rule's `custom/<id>`. */
+const RULE_ID = /^(custom\/)?[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Every command in a comment body, in order, without duplicates. */
 export function parseCommands(body: string): Command[] {

@@ -87,7 +87,8 @@ function customRule(definition: CustomRuleConfig, timeLimitMs: number): Rule {
       category: "custom",
       defaultSeverity: definition.severity,
       appliesTo: [subjects],
-      description: definition.title,
+      // What `/explain custom/<id>` teaches: the rule is its expression.
+      description: `A custom rule of this repository (customRules in .github/gitops-review.yml), true when: ${definition.expression.replace(/\s+/g, " ")}`,
     },
     messages: { matched: definition.message, ...MESSAGES },
     remediation: definition.remediation ?? DEFAULT_REMEDIATION,

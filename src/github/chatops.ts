@@ -17,6 +17,8 @@ import {
   renderUnknownRule,
 } from "../chatops/replies.js";
 import { readExplainText } from "../docs/explain-text.js";
+import { withCustomRules } from "../custom-rules/custom-rule.js";
+import { isCustomRuleId } from "../custom-rules/ids.js";
 import { atLeast } from "../engine/types.js";
 import { inlineCode, plainText } from "../render/safe-text.js";
 import { gateSeal, openGateState } from "../gate/seal.js";
@@ -130,14 +132,24 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
         : renderExplainPath({ ...input, path: command.path });
     }
     case "explain-rule": {
-      const rule = rules.find((candidate) => candidate.meta.id === command.ruleId);
-      if (!rule)
+      let rule = rules.find((candidate) => candidate.meta.id === command.ruleId);
+      if (!rule && !isCustomRuleId(command.ruleId))
         return renderUnknownRule(
           command.ruleId,
           rules.map((r) => r.meta.id),
         );
       const computed = await a.review();
       if (!computed.ok) return configProblem(computed.errors, "there is nothing to explain yet");
+      if (!rule) {
+        // Custom rules live in the configuration the review just read.
+        const known = withCustomRules(rules, computed.config);
+        rule = known.find((candidate) => candidate.meta.id === command.ruleId);
+        if (!rule)
+          return renderUnknownRule(
+            command.ruleId,
+            known.map((r) => r.meta.id),
+          );
+      }
       return renderExplainRule({
         rule,
         explainText: await readExplainText(rule.meta.id),
@@ -162,7 +174,8 @@ async function answer(command: Command, a: AnswerContext): Promise<string> {
         });
       }
       // No such rule at all (a typo): said before a review is spent on it, with the closest ids.
-      if (!rules.some((rule) => rule.meta.id === command.ruleId)) {
+      // (A custom rule's id is checked against the findings of the review below.)
+      if (!isCustomRuleId(command.ruleId) && !rules.some((rule) => rule.meta.id === command.ruleId)) {
         return renderUnknownRule(
           command.ruleId,
           rules.map((rule) => rule.meta.id),

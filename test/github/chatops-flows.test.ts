@@ -28,7 +28,11 @@ import { AUTHOR, permission, pullRequestNow, reaction, reviews } from "./gate-he
 
 const app = useMockedApp(() => {
   tokenCached = false;
+  repoConfig = null;
 });
+
+/** `.github/gitops-review.yml` as the reviews read it; none unless a test sets one. */
+let repoConfig: string | null = null;
 
 const ZWSP = "\u200B";
 const PR_PATH = `/repos/${OWNER}/${REPO}`;
@@ -107,7 +111,7 @@ function mockExplain(comments: readonly ExistingComment[]): void {
 /** The config (absent), the PR's files, the merge base and the fixture's contents. */
 function mockFixtureReads(): void {
   app.github
-    .config(null)
+    .config(repoConfig)
     .listFiles(fileEntries(fixture.files))
     .compare()
     .graphql(contentsFor(fixture), "any");
@@ -151,7 +155,7 @@ async function comment(body: string, user = "hubot"): Promise<void> {
 }
 
 /** The first review, on `pull_request.opened`: its comment is the sticky comment the commands find. */
-async function openPullRequest(): Promise<string> {
+async function openPullRequest(title = HELD_TITLE): Promise<string> {
   const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
   app.github.installationToken(payload.installation.id);
   mockFullReview([], []);
@@ -163,7 +167,7 @@ async function openPullRequest(): Promise<string> {
   expect(check).toMatchObject({
     status: "completed",
     conclusion: "action_required",
-    output: { title: HELD_TITLE },
+    output: { title },
   });
   const [created] = app.github.bodiesOf("POST", "/issues/1/comments");
   app.github.requests.splice(0);
@@ -534,6 +538,64 @@ describe("/explain", () => {
         "+ spec.replicas: 0  # clusters/prod/apps/web.yaml:7\n```",
     );
     expect(reply).not.toContain("ghcr.io/acme/api");
+  });
+});
+
+describe("custom rules in chat-ops", () => {
+  const CUSTOM = `customRules:
+  - id: stopped-in-prod
+    title: Workload stopped in production
+    severity: high
+    match: { kinds: [Deployment], paths: ["clusters/prod/**"] }
+    expression: "has(object.spec.replicas) && object.spec.replicas == 0"
+    message: "{{subject}} is stopped"
+    checklist: ["Is the on-call team aware that it stops?"]
+`;
+
+  it("/ack custom/<id> acknowledges the custom rule's finding", async () => {
+    repoConfig = CUSTOM;
+    const sticky = await openPullRequest("2 high, 1 medium: second reviewer required");
+    expect(sticky).toContain("Workload stopped in production");
+
+    mockReceipt();
+    permission(app.github, "hubot", "write");
+    mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
+    // replicas-scaled-to-zero still gates: the approvals are looked at.
+    reviews(app.github, []);
+    app.github.updateComment(STICKY_ID).updateCheckRun().createComment(REPLY_ID);
+    await comment("/ack custom/stopped-in-prod the web team stops it for the migration in #42");
+
+    expect(theReply()).toMatch(/^✋ Acknowledged `custom\/stopped-in-prod` \(1 finding\) for @/);
+    const [update] = app.github.bodiesOf("PATCH", `/issues/comments/${STICKY_ID}`);
+    expect(verifiedState(update.body as string)?.acks).toEqual([
+      expect.objectContaining({ ruleId: "custom/stopped-in-prod", by: "hubot" }),
+    ]);
+  });
+
+  it("/explain custom/<id> explains the rule from the configuration, with this PR's instance", async () => {
+    repoConfig = CUSTOM;
+    mockReceipt();
+    mockExplain([]);
+    app.github.createComment(REPLY_ID);
+    await comment("/explain custom/stopped-in-prod");
+
+    const reply = theReply();
+    expect(
+      reply.startsWith("### Workload stopped in production · `custom/stopped-in-prod` (high by default)\n\n"),
+    ).toBe(true);
+    expect(reply).toContain("Deployment/prod/web is stopped");
+    expect(reply).toContain("true when: has(object.spec.replicas) &amp;&amp; object.spec.replicas == 0");
+    expect(reply).toContain("#### What a second reviewer checks");
+  });
+
+  it("/explain custom/<id> for a rule the configuration does not have lists the ids it has", async () => {
+    repoConfig = CUSTOM;
+    mockReceipt();
+    mockExplain([]);
+    app.github.createComment(REPLY_ID);
+    await comment("/explain custom/stoped-in-prod");
+
+    expect(theReply()).toContain("`custom/stopped-in-prod`");
   });
 });
 

@@ -235,6 +235,77 @@ describe("configuration", () => {
   });
 });
 
+describe("custom rules", () => {
+  const CUSTOM_CONFIG = `customRules:
+  - id: lb-needs-pinned-ip
+    title: LoadBalancer without a pinned IP
+    severity: high
+    match: { kinds: [Service] }
+    expression: "object.spec.type == 'LoadBalancer' && !has(object.spec.loadBalancerIP)"
+    message: "{{subject}} gets a new address when it is recreated"
+    checklist: ["Is the address reserved and in DNS?"]
+`;
+  const fixture: PrFixture = {
+    files: [
+      {
+        path: "network/edge-lb.yaml",
+        base: "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n  namespace: net\nspec:\n  type: ClusterIP\n",
+        head: "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n  namespace: net\nspec:\n  type: LoadBalancer\n",
+      },
+    ],
+    context: {},
+  };
+
+  it("a malformed expression fails the check with the key, the rule and the position", async () => {
+    const payload = pullRequestPayload("opened");
+    app.github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(CUSTOM_CONFIG.replace("!has(object.spec.loadBalancerIP)", "!has(object.spec.loadBalancerIP"))
+      .listFiles(fileEntries(fixture.files))
+      .updateCheckRun();
+
+    await receive(payload);
+
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Invalid .github/gitops-review.yml (1 error)" },
+    });
+    expect(update!.output.summary).toContain(
+      '`customRules.0.expression: rule lb-needs-pinned-ip, line 1, column 43 (near "(object.spec.loadBal…"): "(" is never closed`',
+    );
+    expect(app.github.bodiesOf("POST", "/issues/1/comments")).toEqual([]);
+  });
+
+  it("a finding gates, is commented with its checklist and annotated like a built-in one", async () => {
+    const payload = pullRequestPayload("opened");
+    mockReview(fixture, { token: payload.installation.id, config: CUSTOM_CONFIG });
+    app.github.createComment().createLabel().addLabels().updateCheckRun();
+
+    await receive(payload);
+
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update!.conclusion).toBe("action_required");
+    expect(update!.output.annotations).toContainEqual(
+      expect.objectContaining({
+        path: "network/edge-lb.yaml",
+        start_line: 1,
+        annotation_level: "failure",
+        title: "high: LoadBalancer without a pinned IP (custom/lb-needs-pinned-ip)",
+      }),
+    );
+    const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
+    const body = comment!.body as string;
+    expect(body).toContain("LoadBalancer without a pinned IP");
+    expect(body).toContain("`custom/lb-needs-pinned-ip`");
+    expect(body).toContain("Service/net/edge gets a new address when it is recreated");
+    expect(body).toMatch(/- \[ \] Is the address reserved and in DNS\?/);
+    expect(app.github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: ["gitops-risk:high"] }]);
+  });
+});
+
 describe("secrets and mentions in the PR's files", () => {
   const fixture: PrFixture = {
     files: [
