@@ -9,7 +9,7 @@ import { rules } from "../../rules/index.js";
 import { withCustomRules } from "../custom-rules/custom-rule.js";
 import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
 import { buildReport } from "../engine/pipeline.js";
-import { atLeast, isSeverity, SEVERITIES, type Severity } from "../engine/types.js";
+import { atLeast, isSeverity, SEVERITIES, type Rule, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
 import { renderText } from "../render/text.js";
@@ -17,6 +17,7 @@ import { SourceError, type ChangeSet, type ContextReader } from "../source/chang
 import { changeSetFromFolders } from "../source/folders.js";
 import { changeSetFromGit } from "../source/git.js";
 import { explainRule, listRules } from "./explain.js";
+import { createProgress, type Progress, type ProgressOptions } from "./progress.js";
 
 const FORMATS = ["text", "markdown", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,6 +43,8 @@ class UsageError extends Error {}
 interface Output {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Set when stderr is a terminal: long runs draw a progress line there. */
+  stderrTerminal?: { columns?: number; progress?: Pick<ProgressOptions, "delayMs" | "intervalMs"> };
 }
 
 const processOutput: Output = {
@@ -69,7 +72,8 @@ export async function run(argv: readonly string[], output: Output = processOutpu
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  process.exitCode = await run(argv);
+  const stderrTerminal = process.stderr.isTTY ? { columns: process.stderr.columns } : undefined;
+  process.exitCode = await run(argv, { ...processOutput, ...(stderrTerminal ? { stderrTerminal } : {}) });
 }
 
 function isNodeError(err: unknown): err is NodeJS.ErrnoException {
@@ -117,15 +121,38 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
   const failOn = values["fail-on"];
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
 
+  if (command !== "diff" && command !== "review") throw new UsageError(`unknown command "${command}"`);
+  if (command === "diff" && args.length !== 2)
+    throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
+
+  const progress = createProgress({
+    write: output.stderr,
+    isTTY: output.stderrTerminal !== undefined,
+    columns: output.stderrTerminal?.columns,
+    ...output.stderrTerminal?.progress,
+  });
+  try {
+    return await reviewAndRender(command, args, values, format, failOn, output, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function reviewAndRender(
+  command: "diff" | "review",
+  args: readonly string[],
+  values: { config?: string; repo: string; base?: string; head?: string },
+  format: Format,
+  failOn: Severity,
+  output: Output,
+  progress: Progress,
+): Promise<number> {
+  progress.update("reading the changes");
   let source: { changeSet: ChangeSet; contextReader: ContextReader };
   if (command === "diff") {
-    if (args.length !== 2)
-      throw new UsageError("diff needs two folders: gitops-review diff <before> <after>");
     source = await changeSetFromFolders(args[0]!, args[1]!);
-  } else if (command === "review") {
-    source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
   } else {
-    throw new UsageError(`unknown command "${command}"`);
+    source = await changeSetFromGit({ repo: values.repo, base: values.base, head: values.head });
   }
 
   // A range is judged by the policy it starts from, as the App does: a head that weakens the
@@ -134,14 +161,50 @@ async function dispatch(argv: readonly string[], output: Output): Promise<number
     command === "review" && values.config === undefined
       ? await baseRevisionConfig(source)
       : await loadConfig(values.config);
-  const report = await buildReport({ ...source, rules: withCustomRules(rules, config), config });
+  if (config._extends) {
+    output.stderr(
+      `gitops-review: ${values.config ?? CONFIG_PATH} extends "${config._extends}", which the CLI does not follow: only this file applies\n`,
+    );
+  }
+  const catalogue = withCustomRules(rules, config);
+  progress.update(`reviewing ${source.changeSet.files.length} changed files`);
+  const report = await buildReport({
+    changeSet: source.changeSet,
+    contextReader: withProgress(source.contextReader, progress),
+    rules: catalogue.map((rule, index) => reportingRule(rule, index, catalogue.length, progress)),
+    config,
+  });
+  progress.done();
 
   if (format === "json") output.stdout(renderJson(report) + "\n");
   else if (format === "markdown")
     output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");
   else output.stdout(renderText(report));
 
-  return report.findings.some((finding) => atLeast(finding.severity, failOn as Severity)) ? 1 : 0;
+  return report.findings.some((finding) => atLeast(finding.severity, failOn)) ? 1 : 0;
+}
+
+/** Counts the unchanged files the review asks for (values files, kustomizations, charts). */
+function withProgress(reader: ContextReader, progress: Progress): ContextReader {
+  let read = 0;
+  return {
+    async read(paths) {
+      progress.update(`reading ${read + paths.length} files the changes refer to`);
+      const found = await reader.read(paths);
+      read += paths.length;
+      return found;
+    },
+  };
+}
+
+function reportingRule(rule: Rule, index: number, total: number, progress: Progress): Rule {
+  return {
+    ...rule,
+    evaluate(context) {
+      progress.update(`running rule ${index + 1} of ${total}`);
+      return rule.evaluate(context);
+    },
+  };
 }
 
 /** An explicit --config must exist and be valid; without one, the defaults. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { run } from "../../src/cli/main.js";
@@ -24,6 +26,24 @@ async function cli(...argv: string[]) {
   const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
+
+/** A config file in a fresh temporary folder. */
+async function configFile(yaml: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "gitops-review-cli-")), "gitops-review.yml");
+  await writeFile(path, yaml);
+  return path;
+}
+
+const ACME_STORAGE_RULE = `customRules:
+  - id: acme-on-data
+    title: ACME storage under /data
+    severity: critical
+    match: { releases: true }
+    expression: >-
+      has(values.certResolvers) &&
+      values.certResolvers.exists(name, values.certResolvers[name].storage.startsWith('/data/'))
+    message: "{{subject}} keeps ACME state under /data"
+`;
 
 describe("gitops-review CLI", () => {
   it("prints the JSON contract for two folders", async () => {
@@ -98,6 +118,84 @@ describe("gitops-review CLI", () => {
     const typo = await cli("explain", "parse-problm");
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("did you mean parse-problem?");
+  });
+
+  it("applies custom rules from --config, and their findings decide the exit code", async () => {
+    const config = await configFile(ACME_STORAGE_RULE);
+    const { code, stdout, stderr } = await cli(
+      "diff",
+      join(INCIDENT, "before"),
+      join(INCIDENT, "after"),
+      "--format",
+      "json",
+      "--fail-on",
+      "critical",
+      "--config",
+      config,
+    );
+    const json = JSON.parse(stdout) as { findings: { ruleId: string; severity: string; message: string }[] };
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: "custom/acme-on-data",
+        severity: "critical",
+        message: "release traefik/traefik (chart traefik 10.24.0) keeps ACME state under /data",
+      }),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toBe("");
+  });
+
+  it("exits 2 on a malformed expression, naming the key and the position", async () => {
+    const config = await configFile(ACME_STORAGE_RULE.replace("startsWith('/data/')", "startsWith('/data/)"));
+    const { code, stderr } = await cli(
+      "diff",
+      join(INCIDENT, "before"),
+      join(INCIDENT, "after"),
+      "--config",
+      config,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `gitops-review: config ${config} is invalid: customRules.0.expression: rule acme-on-data, line 1, ` +
+        `column 110 (near "'/data/))"): unterminated string\n`,
+    );
+  });
+
+  it("says that it does not follow _extends, and applies the file it has", async () => {
+    const config = await configFile("_extends: acme/.github\nrules:\n  volume-shadows-persistence: off\n");
+    const { code, stdout, stderr } = await cli(...INCIDENT_JSON, "--config", config);
+    expect(stderr).toBe(
+      `gitops-review: ${config} extends "acme/.github", which the CLI does not follow: only this file applies\n`,
+    );
+    const json = JSON.parse(stdout) as { findings: { ruleId: string }[] };
+    expect(json.findings.map((finding) => finding.ruleId)).not.toContain("volume-shadows-persistence");
+    expect(code).toBe(0);
+  });
+
+  it("draws a progress line on a terminal's stderr and erases it before the result", async () => {
+    let stdout = "";
+    let stderr = "";
+    const code = await run(INCIDENT_JSON, {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      stderrTerminal: { columns: 100, progress: { delayMs: 0, intervalMs: 0 } },
+    });
+    expect(code).toBe(1);
+    // Each redraw starts with a carriage return and "erase line".
+    const draws = stderr.split("\r\u001b[2K");
+    expect(draws[0]).toBe("");
+    expect(draws[1]).toMatch(/^gitops-review: reading the changes \(\d+\.\d s\)$/);
+    expect(draws).toContainEqual(
+      expect.stringMatching(/^gitops-review: running rule \d+ of \d+ \(\d+\.\d s\)$/),
+    );
+    expect(draws.at(-1)).toBe("");
+    // The result itself is untouched.
+    expect(() => JSON.parse(stdout) as unknown).not.toThrow();
+  });
+
+  it("prints no progress when stderr is not a terminal", async () => {
+    const { stderr } = await cli(...INCIDENT_JSON);
+    expect(stderr).toBe("");
   });
 
   it("runs as the installed binary (npx gitops-review)", async () => {
