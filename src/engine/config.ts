@@ -73,7 +73,11 @@ const customRuleMatch = z
   .refine((match) => (match.kinds !== undefined) !== (match.releases === true), {
     error: "set either kinds (Kubernetes objects) or releases: true (Helm releases)",
   })
-  .describe("What the rule looks at: Kubernetes objects by kind, or Helm releases.");
+  .meta({
+    description: "What the rule looks at: Kubernetes objects by kind, or Helm releases.",
+    // The refine above, for editors: exactly one of the two.
+    oneOf: [{ required: ["kinds"] }, { required: ["releases"] }],
+  });
 
 const customRule = z
   .strictObject({

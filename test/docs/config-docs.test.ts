@@ -35,6 +35,13 @@ describe("the configuration examples in the docs", () => {
     expect(validate({ gate: { severty: "high" } })).toBe(false);
     expect(validate({ customRules: [{ id: "x", title: "x", severity: "urgent" }] })).toBe(false);
     expect(validate({ _extends: "acme/.github", rules: { "custom/lb-needs-pinned-ip": "off" } })).toBe(true);
+    const rule = { id: "x", title: "X", severity: "low", expression: "true", message: "m" };
+    expect(validate({ customRules: [{ ...rule, match: { kinds: ["Service"] } }] })).toBe(true);
+    expect(validate({ customRules: [{ ...rule, match: { releases: true } }] })).toBe(true);
+    expect(validate({ customRules: [{ ...rule, match: { kinds: ["Service"], releases: true } }] })).toBe(
+      false,
+    );
+    expect(validate({ customRules: [{ ...rule, match: { paths: ["a/**"] } }] })).toBe(false);
   });
 
   it("the broken configuration in custom-rules.md fails with exactly the errors shown after it", () => {
