@@ -6,6 +6,7 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import { RE2JS } from "@bufbuild/re2";
 import vm from "node:vm";
 
 /** 1-based, as an editor shows it. */
@@ -33,7 +34,25 @@ export type CompileResult = { ok: true; program: CelProgram } | { ok: false; pro
 /** Long enough for any policy a person writes and reviews; short enough to keep a config readable. */
 export const MAX_EXPRESSION_LENGTH = 4096;
 
-const ENV = celEnv({ funcs: strings });
+/** Compiled patterns by source: the library compiles on every `matches()` call (~1 ms each). */
+const PATTERNS = new Map<string, { test(text: string): boolean }>();
+/** A pattern can come from the data (`name.matches(object.data.pattern)`): the cache stays bounded. */
+const MAX_PATTERNS = 256;
+
+const ENV = celEnv({
+  funcs: strings,
+  re2: {
+    compile(pattern) {
+      let compiled = PATTERNS.get(pattern);
+      if (!compiled) {
+        compiled = RE2JS.compile(pattern);
+        if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+        PATTERNS.set(pattern, compiled);
+      }
+      return compiled;
+    },
+  },
+});
 const FUNCTIONS = new Set([...ENV.funcs].map((func) => func.name));
 /** Type names are identifiers in CEL (`type(x) == string`). */
 const TYPE_NAMES = new Set([
@@ -119,7 +138,7 @@ export function describeProblem(problem: CelProblem, source: string): string {
 }
 
 /**
- * A parsed YAML value as CEL input: integral numbers become CEL ints (BigInt), since JavaScript
+ * A parsed YAML value as CEL input, maps as `Map`s: integral numbers become CEL ints (BigInt), since JavaScript
  * has one number type and CEL would otherwise see `replicas: 3` as the double 3.0 and refuse
  * `replicas + 1`. Shared subtrees (YAML aliases) are converted once; cycles end.
  */
@@ -148,17 +167,11 @@ export function toCelInput(value: unknown, seen = new Map<object, CelInput>()): 
     for (const item of value) list.push(toCelInput(item, seen));
     return list;
   }
-  const map: Record<string, CelInput> = {};
+  // A Map, not an object: a `__proto__` key in a manifest stays data, and the evaluator reads a
+  // Map faster than an object with arbitrary keys (measured: 140 against 160-290 µs a Deployment).
+  const map = new Map<string, CelInput>();
   seen.set(value, map);
-  for (const [key, item] of Object.entries(value)) {
-    // defineProperty: a `__proto__` key in a manifest is data, never the map's prototype.
-    Object.defineProperty(map, key, {
-      value: toCelInput(item, seen),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  for (const [key, item] of Object.entries(value)) map.set(key, toCelInput(item, seen));
   return map;
 }
 

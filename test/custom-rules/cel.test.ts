@@ -151,6 +151,19 @@ describe("evaluating", () => {
     expect(compiled("oldObject.spec.type == 'x'").evaluate(bindings)).toMatchObject({ ok: false });
   });
 
+  it("returns a pattern that does not compile as a problem, and keeps matching others", () => {
+    const name = { object: toCelInput({ metadata: { name: "web-1" } }) };
+    expect(compiled("object.metadata.name.matches('web-(')").evaluate(name)).toMatchObject({ ok: false });
+    expect(compiled("object.metadata.name.matches('^web-[0-9]+$')").evaluate(name)).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(compiled("object.metadata.name.matches('^api-')").evaluate(name)).toEqual({
+      ok: true,
+      value: false,
+    });
+  });
+
   it("matches regular expressions with RE2, so a backtracking pattern stays linear", () => {
     const program = compiled("object.metadata.name.matches('^(a+)+$')");
     const started = Date.now();
@@ -168,10 +181,10 @@ describe("toCelInput", () => {
     const shared = { port: 80 };
     const cyclic: Record<string, unknown> = { a: shared, b: shared };
     cyclic.self = cyclic;
-    const converted = toCelInput(cyclic) as Record<string, unknown>;
-    expect(converted.a).toBe(converted.b);
-    expect(converted.self).toBe(converted);
-    expect((converted.a as Record<string, unknown>).port).toBe(80n);
+    const converted = toCelInput(cyclic) as Map<string, unknown>;
+    expect(converted.get("a")).toBe(converted.get("b"));
+    expect(converted.get("self")).toBe(converted);
+    expect((converted.get("a") as Map<string, unknown>).get("port")).toBe(80n);
   });
 });
 
