@@ -27,7 +27,7 @@ import { CUSTOM_RULE_PREFIX, DEFAULT_STATUSES } from "./ids.js";
 
 /**
  * Time one custom rule may spend on one review, all its subjects together. Typical expressions
- * take microseconds per subject; only a runaway (nested comprehensions over long lists, a
+ * take tens of microseconds per subject; only a runaway (nested comprehensions over long lists, a
  * backtracking regular expression) comes near it.
  */
 export const TIME_LIMIT_MS = 1000;
