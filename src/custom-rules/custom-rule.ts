@@ -3,7 +3,7 @@
  * policy, gate, comment and JSON handle their findings. A front end adds them where it picks the
  * catalogue: `withCustomRules(rules, config)`.
  */
-import type { CustomRuleConfig, ReviewConfig } from "../engine/config.js";
+import type { CustomRuleConfig } from "../engine/config.js";
 import { createPathMatcher } from "../engine/policy.js";
 import {
   describeSubject,
@@ -47,7 +47,7 @@ const MISSING_FIELD_HINT =
 
 export function withCustomRules(
   catalogue: readonly Rule[],
-  config: Pick<ReviewConfig, "customRules">,
+  config: { readonly customRules: readonly CustomRuleConfig[] },
 ): readonly Rule[] {
   return config.customRules.length === 0 ? catalogue : [...catalogue, ...customRulesFrom(config.customRules)];
 }

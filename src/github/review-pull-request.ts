@@ -127,7 +127,8 @@ export async function computeReview(
     contextReader,
     rules: withCustomRules(rules, config),
     config,
-    engine: runReviewEngine,
+    // A review thread cannot be handed rules (code): it rebuilds the custom ones from the config.
+    engine: (reviewed, options) => runReviewEngine(reviewed, { ...options, customRules: config.customRules }),
   });
   log.info(
     {

@@ -4,9 +4,9 @@
  * job, a lock and a core for ever.
  */
 import { Worker } from "node:worker_threads";
-import type { ReviewOptions } from "../engine/review.js";
 import type { ReviewResult } from "../engine/types.js";
 import type { ChangeSet } from "../source/change-set.js";
+import type { EngineOptions } from "./engine.js";
 import type { FromThread, ToThread } from "./messages.js";
 
 export class ReviewBudgetError extends Error {
@@ -19,7 +19,7 @@ export class ReviewBudgetError extends Error {
 interface Task {
   id: number;
   changeSet: ChangeSet;
-  options: ReviewOptions;
+  options: EngineOptions;
   resolve: (result: ReviewResult) => void;
   reject: (error: Error) => void;
 }
@@ -50,7 +50,7 @@ export class ReviewPool {
     for (let index = 0; index < this.#size; index += 1) this.#slots.push(this.#spawn(options.resourceLimits));
   }
 
-  review(changeSet: ChangeSet, options: ReviewOptions): Promise<ReviewResult> {
+  review(changeSet: ChangeSet, options: EngineOptions): Promise<ReviewResult> {
     if (this.#closed) return Promise.reject(new Error("review pool closed"));
     return new Promise<ReviewResult>((resolve, reject) => {
       this.#queue.push({ id: this.#nextTask++, changeSet, options, resolve, reject });
@@ -102,7 +102,7 @@ export class ReviewPool {
     if (message.type === "done") return this.#finish(slot, null, message.result);
     if (message.type === "failed") return this.#finish(slot, new Error(message.message));
     const reader = task.options.contextReader;
-    const reply = (files: Awaited<ReturnType<NonNullable<ReviewOptions["contextReader"]>["read"]>>) =>
+    const reply = (files: Awaited<ReturnType<NonNullable<EngineOptions["contextReader"]>["read"]>>) =>
       slot.worker.postMessage({ type: "files", read: message.read, files } satisfies ToThread);
     if (!reader) return reply([]);
     reader.read(message.paths).then(reply, (error: Error) => {
@@ -130,6 +130,7 @@ export class ReviewPool {
         task: task.id,
         changeSet,
         hasReader: task.options.contextReader !== undefined,
+        customRules: task.options.customRules ?? [],
       };
       slot.worker.postMessage(message);
     }

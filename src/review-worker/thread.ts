@@ -4,6 +4,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import { rules } from "../../rules/index.js";
+import { withCustomRules } from "../custom-rules/custom-rule.js";
+import type { CustomRuleConfig } from "../engine/config.js";
 import { reviewChangeSet } from "../engine/review.js";
 import type { ChangeSet, ContextFile } from "../source/change-set.js";
 import type { FromThread, ToThread } from "./messages.js";
@@ -20,10 +22,15 @@ port.on("message", (message: ToThread) => {
     reads.delete(message.read);
     return;
   }
-  void review(message.task, message.changeSet, message.hasReader);
+  void review(message.task, message.changeSet, message.hasReader, message.customRules);
 });
 
-async function review(task: number, changeSet: ChangeSet, hasReader: boolean): Promise<void> {
+async function review(
+  task: number,
+  changeSet: ChangeSet,
+  hasReader: boolean,
+  customRules: readonly CustomRuleConfig[],
+): Promise<void> {
   const send = (message: FromThread) => port?.postMessage(message);
   try {
     const contextReader = hasReader
@@ -37,7 +44,10 @@ async function review(task: number, changeSet: ChangeSet, hasReader: boolean): P
         }
       : undefined;
     // Rules are code and cannot cross threads: each thread runs the catalogue it imports itself.
-    const result = await reviewChangeSet(changeSet, { rules, ...(contextReader ? { contextReader } : {}) });
+    const result = await reviewChangeSet(changeSet, {
+      rules: withCustomRules(rules, { customRules }),
+      ...(contextReader ? { contextReader } : {}),
+    });
     send({ type: "done", task, result });
   } catch (error) {
     send({ type: "failed", task, message: error instanceof Error ? error.message : String(error) });

@@ -41,6 +41,45 @@ async function reviewed(
   );
 }
 
+describe("the service with custom rules in its configuration", () => {
+  const github = new FakeGitHub();
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    github.repoConfig = {
+      customRules: [
+        {
+          id: "replicas-raised",
+          title: "Replicas raised",
+          severity: "high",
+          match: { kinds: ["Deployment"] },
+          expression: "change.changes.exists(c, c.path == 'spec.replicas' && c.after > c.before)",
+          message: "{{subject}} runs more replicas",
+        },
+      ],
+    };
+    service = await startService(await github.listen());
+  }, 15_000);
+
+  afterAll(async () => {
+    await stopService(service);
+    await github.close();
+  });
+
+  it("evaluates them in the review threads, like the built-in rules", async () => {
+    const pr = deploymentsPullRequest(700, 2);
+    github.addPullRequest(pr);
+    await deliver(service.port, "pull_request", pullRequestEvent(pr));
+    await reviewed(github, pr, service);
+    const [check] = github.checksFor(pr.head);
+    expect(check!.conclusion).toBe("action_required");
+    const body = github.commentsOn(pr.number)[0]!.body;
+    expect(body).toContain("Replicas raised");
+    expect(body).toContain("`custom/replicas-raised`");
+    expect(body).toContain("Deployment/team-1/svc-1 runs more replicas");
+  }, 30_000);
+});
+
 describe("the service in one process (memory queue)", () => {
   const github = new FakeGitHub();
   let service: ServiceProcess;

@@ -86,6 +86,8 @@ export class FakeGitHub {
   #nextComment = 9001;
   /** Milliseconds added to every answer: one API round trip. */
   latencyMs = 0;
+  /** `.github/gitops-review.yml`, served as JSON text (YAML reads it); none when null. */
+  repoConfig: Record<string, unknown> | null = null;
 
   constructor() {
     this.#server = createServer((request, response) => void this.#handle(request, response));
@@ -218,8 +220,16 @@ export class FakeGitHub {
     }
     if (!path.startsWith(REPO_API) && !path.startsWith("/api/v3/repos/") && path !== "/api/graphql")
       return null;
-    if (path.endsWith("/contents/.github/gitops-review.yml"))
-      return { status: 404, body: { message: "Not Found" } };
+    if (path.endsWith("/contents/.github/gitops-review.yml")) {
+      // Probot asks for the raw file: a JSON content type would read as a folder.
+      return this.repoConfig
+        ? {
+            status: 200,
+            body: this.repoConfig,
+            headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+          }
+        : { status: 404, body: { message: "Not Found" } };
+    }
     if (path === "/api/graphql") return { status: 200, body: { data: { repository: this.#blobs(input) } } };
     const rest = path.slice(REPO_API.length);
 
