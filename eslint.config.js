@@ -3,10 +3,12 @@ import tseslint from "typescript-eslint";
 
 /**
  * Import boundaries: data flows one way (source -> parse -> model -> diff -> knowledge and formats ->
- * engine -> rules -> render -> gate and chat-ops -> front ends). A folder imports only from the
+ * engine -> rules and custom rules -> render -> gate and chat-ops -> front ends; the CEL language
+ * sits below them all). A folder imports only from the
  * folders before it; nothing below the front ends imports probot, the CLI or the catalogue.
  */
 const FOLDERS = [
+  "cel",
   "source",
   "parse",
   "model",
@@ -15,22 +17,52 @@ const FOLDERS = [
   "formats",
   "build",
   "engine",
+  "custom-rules",
   "render",
   "gate",
   "chatops",
 ];
 /** Folders each folder must not import, besides the front ends and the catalogue. */
 const HIGHER = {
-  source: ["parse", "model", "diff", "k8s", "formats", "build", "engine", "render", "gate", "chatops"],
-  parse: ["model", "diff", "k8s", "formats", "build", "engine", "render", "gate", "chatops"],
-  model: ["diff", "k8s", "formats", "build", "engine", "render", "gate", "chatops"],
-  diff: ["k8s", "formats", "build", "engine", "render", "gate", "chatops"],
+  // The CEL language (compile, input, time limit) knows nothing of reviews.
+  cel: [
+    "source",
+    "parse",
+    "model",
+    "diff",
+    "k8s",
+    "formats",
+    "build",
+    "engine",
+    "custom-rules",
+    "render",
+    "gate",
+    "chatops",
+  ],
+  source: [
+    "parse",
+    "model",
+    "diff",
+    "k8s",
+    "formats",
+    "build",
+    "engine",
+    "custom-rules",
+    "render",
+    "gate",
+    "chatops",
+  ],
+  parse: ["model", "diff", "k8s", "formats", "build", "engine", "custom-rules", "render", "gate", "chatops"],
+  model: ["diff", "k8s", "formats", "build", "engine", "custom-rules", "render", "gate", "chatops"],
+  diff: ["k8s", "formats", "build", "engine", "custom-rules", "render", "gate", "chatops"],
   // Kubernetes knowledge reads the model and parsed documents only.
-  k8s: ["source", "diff", "formats", "build", "engine", "render", "gate", "chatops"],
-  formats: ["build", "engine", "render", "gate", "chatops"],
+  k8s: ["source", "diff", "formats", "build", "engine", "custom-rules", "render", "gate", "chatops"],
+  formats: ["build", "engine", "custom-rules", "render", "gate", "chatops"],
   // The build stage renders what the formats found, for the engine to review.
-  build: ["engine", "render", "gate", "chatops"],
-  engine: ["render", "gate", "chatops"],
+  build: ["engine", "custom-rules", "render", "gate", "chatops"],
+  engine: ["custom-rules", "render", "gate", "chatops"],
+  // Rules built from the config: catalogue rules in all but their folder.
+  "custom-rules": ["render", "gate", "chatops"],
   render: ["gate", "chatops", "engine/kit", "engine/rule-kit"],
   gate: ["chatops"],
   chatops: [],

@@ -6,14 +6,8 @@
 import type { HelmRelease, KubeObject, SubjectPair } from "../model/types.js";
 import type { ObjectPairDiff, ReleasePairDiff } from "../engine/rule-kit.js";
 import type { ValueChange } from "../diff/types.js";
-import { toCelInput, type CelInput } from "./cel.js";
-
-export type RuleSubjects = "object" | "release";
-
-export const VARIABLES: Readonly<Record<RuleSubjects, readonly string[]>> = {
-  object: ["object", "oldObject", "change"],
-  release: ["values", "oldValues", "release", "oldRelease", "change"],
-};
+import type { CelInput } from "../cel/compile.js";
+import { toCelInput } from "../cel/input.js";
 
 export function objectBindings(diff: ObjectPairDiff): Record<string, CelInput> {
   const { base, head } = diff;

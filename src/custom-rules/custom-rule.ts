@@ -14,16 +14,15 @@ import {
   type ReleasePairDiff,
 } from "../engine/rule-kit.js";
 import type { ReviewContext, Rule, RuleReport } from "../engine/types.js";
-import { objectBindings, releaseBindings, VARIABLES } from "./activation.js";
+import { compileExpression, describeProblem, type CelProblem, type CelProgram } from "../cel/compile.js";
+import { withTimeLimit } from "../cel/time-limit.js";
 import {
-  compileExpression,
-  describeProblem,
-  withTimeLimit,
-  type CelProgram,
-  type CelProblem,
-} from "./cel.js";
-import { subjectsOf } from "./definition.js";
-import { CUSTOM_RULE_PREFIX, DEFAULT_STATUSES } from "./ids.js";
+  CUSTOM_RULE_PREFIX,
+  DEFAULT_STATUSES,
+  subjectsOf,
+  VARIABLES,
+} from "../engine/custom-rule-definition.js";
+import { objectBindings, releaseBindings } from "./activation.js";
 
 /**
  * Time one custom rule may spend on one review, all its subjects together. Typical expressions

@@ -5,9 +5,13 @@
  * defaults, and generates `docs/config.schema.json` (see `src/github/generate-schema.ts`).
  */
 import { z } from "zod";
-import { MAX_EXPRESSION_LENGTH } from "../custom-rules/cel.js";
-import { customRuleProblems, duplicateIdProblems } from "../custom-rules/definition.js";
-import { CUSTOM_RULE_PREFIX, SUBJECT_STATUSES } from "../custom-rules/ids.js";
+import { MAX_EXPRESSION_LENGTH } from "../cel/compile.js";
+import {
+  CUSTOM_RULE_PREFIX,
+  customRuleProblems,
+  duplicateIdProblems,
+  SUBJECT_STATUSES,
+} from "./custom-rule-definition.js";
 import { SEVERITIES, severityRank, type Severity } from "./types.js";
 
 export const CONFIG_FILE = "gitops-review.yml";

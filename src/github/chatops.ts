@@ -18,7 +18,7 @@ import {
 } from "../chatops/replies.js";
 import { readExplainText } from "../docs/explain-text.js";
 import { withCustomRules } from "../custom-rules/custom-rule.js";
-import { isCustomRuleId } from "../custom-rules/ids.js";
+import { isCustomRuleId } from "../engine/custom-rule-definition.js";
 import { atLeast } from "../engine/types.js";
 import { inlineCode, plainText } from "../render/safe-text.js";
 import { gateSeal, openGateState } from "../gate/seal.js";

@@ -1,20 +1,51 @@
 /**
- * Checks a custom rule's definition beyond its shape, for the config schema: the expression
- * compiles against the variables its `match` gives, and the message names only placeholders
- * that exist. Each problem carries the key it belongs to, so the check run can say where.
+ * What a custom rule (`customRules:` in the config) is, for the config schema: its id space, the
+ * subjects and variables it can use, and the checks beyond its shape (the expression compiles
+ * against those variables, the message names only placeholders that exist). Each problem carries
+ * the key it belongs to, so the check run can say where. The rules themselves are built in
+ * src/custom-rules/.
  */
-import type { CustomRuleConfig } from "../engine/config.js";
-import { VARIABLES, type RuleSubjects } from "./activation.js";
-import { compileExpression, describeProblem } from "./cel.js";
+import { compileExpression, describeProblem } from "../cel/compile.js";
+import type { PairStatus } from "../model/types.js";
+import type { CustomRuleConfig } from "./config.js";
+
+/**
+ * Every custom rule id starts with this; catalogue ids are plain kebab-case, so a custom rule can
+ * never take the name of a built-in one, today's or a future one's.
+ */
+export const CUSTOM_RULE_PREFIX = "custom/";
+
+export function isCustomRuleId(id: string): boolean {
+  return id.startsWith(CUSTOM_RULE_PREFIX);
+}
+
+export const SUBJECT_STATUSES = [
+  "added",
+  "removed",
+  "modified",
+  "replaced",
+  "unchanged",
+] as const satisfies readonly PairStatus[];
+
+/** What a rule looks at when `match.status` is not set: subjects that exist on the head side. */
+export const DEFAULT_STATUSES: readonly PairStatus[] = ["added", "modified", "replaced"];
+
+export type RuleSubjects = "object" | "release";
+
+/** The variables an expression sees, by what the rule matches (src/custom-rules/activation.ts builds them). */
+export const VARIABLES: Readonly<Record<RuleSubjects, readonly string[]>> = {
+  object: ["object", "oldObject", "change"],
+  release: ["values", "oldValues", "release", "oldRelease", "change"],
+};
+
+/** Placeholders a custom rule's message may use, filled from the subject. */
+export const MESSAGE_PLACEHOLDERS = ["subject", "kind", "name", "namespace", "file"] as const;
 
 export interface DefinitionProblem {
   /** Below the rule: `["expression"]`, `["message"]`. */
   path: (string | number)[];
   message: string;
 }
-
-/** Placeholders a custom rule's message may use, filled from the subject. */
-export const MESSAGE_PLACEHOLDERS = ["subject", "kind", "name", "namespace", "file"] as const;
 
 type Definition = Pick<CustomRuleConfig, "id" | "match" | "expression" | "message">;
 

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
-import {
-  compileExpression,
-  describeProblem,
-  toCelInput,
-  withTimeLimit,
-  type CelProgram,
-} from "../../src/custom-rules/cel.js";
+import { compileExpression, describeProblem, type CelProgram } from "../../src/cel/compile.js";
+import { toCelInput } from "../../src/cel/input.js";
+import { withTimeLimit } from "../../src/cel/time-limit.js";
 
 const OBJECT_VARIABLES = ["object", "oldObject", "change"];
 
