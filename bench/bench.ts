@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { withCustomRules } from "../src/custom-rules/custom-rule.js";
+import { diffValues } from "../src/diff/semantic-diff.js";
 import { parseConfig } from "../src/engine/config.js";
 import { reviewChangeSet } from "../src/engine/review.js";
 import { changeSetFromFolders } from "../src/source/folders.js";
@@ -79,6 +80,28 @@ function syntheticLargePr(): string {
   return root;
 }
 
+/**
+ * Two versions of a 10,000-item list without a merge key (alerting rules), diffed in order: one
+ * insert at the top (one change), and every item edited (past the alignment bound, by position).
+ */
+function keylessListTimes(): { insertMs: number; rewriteMs: number } {
+  const rules = Array.from({ length: 10_000 }, (_, i) => ({
+    alert: `HostDisk${i}Filling`,
+    expr: `node_filesystem_avail_bytes{device="sd${i}"} < 1e9`,
+    for: "15m",
+  }));
+  const located = (items: unknown[]) => ({
+    value: { groups: [{ name: "disks", rules: items }] },
+    locations: new Map(),
+  });
+  let t = performance.now();
+  diffValues(located(rules), located([{ alert: "HostDiskReadOnly" }, ...rules]));
+  const insertMs = performance.now() - t;
+  t = performance.now();
+  diffValues(located(rules), located(rules.map((rule) => ({ ...rule, for: "5m" }))));
+  return { insertMs, rewriteMs: performance.now() - t };
+}
+
 const cases = loadCorpus();
 const results: { id: string; ms: number; findings: number; subjects: number }[] = [];
 const started = performance.now();
@@ -117,6 +140,7 @@ const customReview = await reviewFolders(join(large, "before"), join(large, "aft
 ]);
 const customFindings = customReview.findings.filter((finding) => finding.ruleId.startsWith("custom/")).length;
 rmSync(large, { recursive: true, force: true });
+const keyless = keylessListTimes();
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
@@ -128,6 +152,9 @@ for (const r of slowest)
 console.log(`synthetic 300-file PR: ${largeMs.toFixed(0)} ms, ${largeReview.findings.length} findings`);
 console.log(
   `  3 custom rules on it: ${customMs.toFixed(0)} ms, ${customFindings} custom findings (goal < ${GOALS.customRulesMs} ms)`,
+);
+console.log(
+  `10,000-item keyless list: insert at top ${keyless.insertMs.toFixed(0)} ms, every item edited ${keyless.rewriteMs.toFixed(0)} ms`,
 );
 console.log(`peak RSS: ${peakMiB.toFixed(0)} MiB (goal < ${GOALS.peakRssMiB} MiB)`);
 if (cases.length === 0)

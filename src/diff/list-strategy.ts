@@ -17,7 +17,7 @@ export const DEFAULT_MERGE_KEYS: Readonly<Record<string, readonly string[]>> = {
   hostAliases: ["ip"],
 };
 
-/** Scalar lists whose order is their meaning (a command line): compared by position, never as sets. */
+/** Scalar lists whose order is their meaning (a command line): compared in order, never as sets. */
 export const DEFAULT_ORDERED_LISTS: readonly string[] = ["command", "args"];
 
 /** How two versions of one list are paired up item by item. */
@@ -27,7 +27,8 @@ export type ListStrategy =
   | { kind: "same" }
   /** Scalar lists without duplicates: report items added and removed by value. */
   | { kind: "set" }
-  | { kind: "index" };
+  /** Anything else: items lined up in order like lines of text (see `alignLists`). */
+  | { kind: "sequence" };
 
 export interface ListStrategyOptions {
   mergeKeys: Readonly<Record<string, readonly string[]>>;
@@ -50,9 +51,9 @@ export function chooseListStrategy(
     if (isMergeKeyUsable(field, base) && isMergeKeyUsable(field, head)) return { kind: "merge-key", field };
   }
   const ordered = name !== null && options.orderedLists.has(name);
-  if (ordered || !isScalarList(base) || !isScalarList(head)) return { kind: "index" };
+  if (ordered || !isScalarList(base) || !isScalarList(head)) return { kind: "sequence" };
   if (sameMultiset(base, head)) return { kind: "same" };
-  return isUnique(base) && isUnique(head) ? { kind: "set" } : { kind: "index" };
+  return isUnique(base) && isUnique(head) ? { kind: "set" } : { kind: "sequence" };
 }
 
 /** The merge-key value of a list item, when it has a usable one. */

@@ -7,8 +7,10 @@ import {
   mergeKeyOf,
 } from "./list-strategy.js";
 import type { ListStrategy, ListStrategyOptions } from "./list-strategy.js";
+import { alignLists } from "./list-alignment.js";
 import { formatPath } from "./path.js";
 import type { DisplaySegment } from "./path.js";
+import { StructuralIds } from "./structural-id.js";
 import type { ChangeOp, ValueChange } from "./types.js";
 import { isPlainMap, kindOf, scalarEqual, scalarKey } from "./value-kind.js";
 
@@ -36,6 +38,7 @@ interface DiffContext {
   head: LocatedValue;
   ignore: ((path: ValuePath) => boolean) | undefined;
   lists: ListStrategyOptions;
+  ids: StructuralIds;
   changes: ValueChange[];
 }
 
@@ -44,7 +47,9 @@ const NO_LOCATIONS: LocatedValue = { value: undefined, locations: new Map() };
 /**
  * Path-level differences between two versions of a value, in base order then new head keys in head
  * order. A subtree added or removed is one change at its root; a node changing kind (scalar to map)
- * is one `changed`. Lists pair items by merge key, or by value for scalar sets, or by position.
+ * is one `changed`. Lists pair items by merge key, or by value for scalar sets, or else in order
+ * like lines of a text diff, so one item inserted at the top is one `added`; such items are shown
+ * by index, the head index for an item still on head (`args[3]`), the base index for a removed one.
  *
  * Locations: a side where the node exists gets the node's own location (or its nearest located
  * ancestor). The side where it does not exist gets its nearest existing ancestor's location, so a
@@ -63,6 +68,7 @@ export function diffValues(
       mergeKeys: { ...DEFAULT_MERGE_KEYS, ...options.mergeKeys },
       orderedLists: new Set([...DEFAULT_ORDERED_LISTS, ...(options.orderedLists ?? [])]),
     },
+    ids: new StructuralIds(),
     changes: [],
   };
   const root: Cursor = { display: [], basePath: [], headPath: [] };
@@ -110,8 +116,8 @@ function diffLists(context: DiffContext, at: Cursor, before: unknown[], after: u
   switch (strategy.kind) {
     case "same":
       return;
-    case "index":
-      diffByIndex(context, at, before, after);
+    case "sequence":
+      diffInSequence(context, at, before, after);
       return;
     case "set":
     case "merge-key":
@@ -120,16 +126,17 @@ function diffLists(context: DiffContext, at: Cursor, before: unknown[], after: u
   }
 }
 
-function diffByIndex(context: DiffContext, at: Cursor, before: unknown[], after: unknown[]): void {
-  const length = Math.max(before.length, after.length);
-  for (let index = 0; index < length; index++) {
-    const segment: DisplaySegment = { kind: "index", index };
-    if (index >= after.length) {
-      report(context, "removed", step(at, segment, index, null), { before: before[index] });
-    } else if (index >= before.length) {
-      report(context, "added", step(at, segment, null, index), { after: after[index] });
+function diffInSequence(context: DiffContext, at: Cursor, before: unknown[], after: unknown[]): void {
+  for (const edit of alignLists(before, after, context.ids)) {
+    if (edit.op === "removed") {
+      const segment: DisplaySegment = { kind: "index", index: edit.base };
+      report(context, "removed", step(at, segment, edit.base, null), { before: before[edit.base] });
+    } else if (edit.op === "added") {
+      const segment: DisplaySegment = { kind: "index", index: edit.head };
+      report(context, "added", step(at, segment, null, edit.head), { after: after[edit.head] });
     } else {
-      diffNode(context, step(at, segment, index, index), before[index], after[index]);
+      const segment: DisplaySegment = { kind: "index", index: edit.head };
+      diffNode(context, step(at, segment, edit.base, edit.head), before[edit.base], after[edit.head]);
     }
   }
 }
@@ -140,7 +147,7 @@ function diffByIdentity(
   at: Cursor,
   before: unknown[],
   after: unknown[],
-  strategy: Exclude<ListStrategy, { kind: "same" } | { kind: "index" }>,
+  strategy: Exclude<ListStrategy, { kind: "same" } | { kind: "sequence" }>,
 ): void {
   const identity = (item: unknown): string =>
     scalarKey(strategy.kind === "set" ? item : mergeKeyOf(item, strategy.field));

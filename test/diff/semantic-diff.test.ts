@@ -285,7 +285,7 @@ spec:
     ).toEqual([]);
   });
 
-  it("falls back to indexes for lists without a usable key or with duplicates", () => {
+  it("lines up lists without a usable key, or with duplicates, in order", () => {
     const changes = diffValues(
       located("tolerations:\n  - key: a\n    effect: NoSchedule\nlevels: [1, 1, 2]\n"),
       located("tolerations:\n  - key: a\n    effect: NoExecute\nlevels: [1, 2, 2]\n"),
@@ -327,10 +327,10 @@ spec:
   it("matches any list of uniquely named maps by name, and accepts extra merge keys", () => {
     const base = located("routes:\n  - host: a.example\n    port: 80\n  - host: b.example\n    port: 80\n");
     const head = located("routes:\n  - host: b.example\n    port: 81\n  - host: a.example\n    port: 80\n");
-    expect(diffValues(base, head).map((change) => change.path)).toEqual([
-      "routes[0].host",
-      "routes[0].port",
-      "routes[1].host",
+    // Without a merge key the edited route moved to the top reads as one route out, one route in.
+    expect(diffValues(base, head).map(({ op, path }) => `${op} ${path}`)).toEqual([
+      "added routes[0]",
+      "removed routes[1]",
     ]);
     const keyed = diffValues(base, head, { mergeKeys: { routes: ["host"] } });
     expect(keyed.map((change) => change.path)).toEqual(["routes[host=b.example].port"]);
