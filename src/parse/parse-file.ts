@@ -61,12 +61,11 @@ export function parseFile(
   }
 
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    merge: true,
-    uniqueKeys: false,
-    prettyErrors: false,
-  });
+  const docs = parseDocuments(text, lineCounter);
+  if (typeof docs === "string") {
+    result.format = "unreadable";
+    return problem("yaml-syntax", null, docs);
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > limits.maxDocuments) {
     result.format = "unreadable";
@@ -135,6 +134,29 @@ export function parseFile(
 }
 
 const STACK_OVERFLOW = /maximum call stack size exceeded/i;
+
+/** The documents of a YAML text, or why the parser gave up on the whole text. */
+function parseDocuments(text: string, lineCounter: LineCounter) {
+  try {
+    return parseAllDocuments(text, {
+      lineCounter,
+      merge: true,
+      uniqueKeys: false,
+      prettyErrors: false,
+      // `!!set`, `!!omap`, `!!binary`, `!!timestamp` stay plain maps, lists and strings, close to how
+      // Go readers (Helm, kubectl) see them. Resolved, they became JS Sets, Maps and Buffers: leaves
+      // the diff cannot look into, so an edit under `!!set` or `!!omap` went unreported.
+      resolveKnownTags: false,
+    });
+  } catch (err) {
+    // The parser recovers from bad indentation by nesting: a stray `- item` at column 0 followed by
+    // a few thousand items and a tab-indented line runs it out of stack.
+    const message = err instanceof Error ? err.message : String(err);
+    return STACK_OVERFLOW.test(message)
+      ? "The YAML parser ran out of stack on this file (badly broken indentation?); it was not reviewed."
+      : `YAML syntax error: ${firstLine(message)}; the file was not reviewed.`;
+  }
+}
 
 function depthMessage(maxDepth: number, index: number): string {
   return `YAML nesting is deeper than ${maxDepth} levels; document ${index + 1} was not reviewed.`;

@@ -5,7 +5,7 @@ import { reviewChangeSet } from "../../src/engine/review.js";
 import type { ReviewResult } from "../../src/engine/types.js";
 import { changeSetFromFolders } from "../../src/source/folders.js";
 import { changeSetOf, contextOf, TRAEFIK_KUSTOMIZATION } from "./review-helpers.js";
-import { nestedBlock, YAML_BOMB } from "../fixtures/hostile-yaml.js";
+import { nestedBlock, strayListItem, YAML_BOMB } from "../fixtures/hostile-yaml.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/engine");
 
@@ -107,6 +107,7 @@ describe("reviewChangeSet: files it cannot read", () => {
       "apps/bomb.yaml": [null, YAML_BOMB],
       "apps/deep.yaml": [null, nestedBlock(80)],
       "apps/huge.yaml": [null, `# ${"x".repeat(1024 * 1024)}\n`],
+      "apps/stray.yaml": [null, strayListItem(6000)],
       "charts/web/templates/deployment.yaml": [null, "metadata:\n  name: {{ .Release.Name }}\n"],
       "apps/web.yaml": [DEPLOYMENT(2), DEPLOYMENT(3)],
       "apps/traefik.yaml": [
@@ -124,6 +125,7 @@ describe("reviewChangeSet: files it cannot read", () => {
       ["alias-limit", "apps/bomb.yaml", "head", 1],
       ["depth-limit", "apps/deep.yaml", "head", 1],
       ["file-too-large", "apps/huge.yaml", "head", null],
+      ["yaml-syntax", "apps/stray.yaml", "head", null],
       ["helm-template", "charts/web/templates/deployment.yaml", "head", null],
     ]);
     for (const problem of result.problems) expect(problem.message).toMatch(/^[^\n]+$/);

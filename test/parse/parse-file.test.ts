@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
+import { diffValues } from "../../src/diff/semantic-diff.js";
 import { DEFAULT_LIMITS } from "../../src/parse/limits.js";
 import { parseFile } from "../../src/parse/parse-file.js";
 import { pathKey } from "../../src/parse/types.js";
-import { nestedBlock, YAML_BOMB } from "../fixtures/hostile-yaml.js";
+import { nestedBlock, strayListItem, YAML_BOMB } from "../fixtures/hostile-yaml.js";
 
 describe("parseFile", () => {
   it("keeps the line of every node across documents", () => {
@@ -213,5 +214,47 @@ describe("parseFile", () => {
     expect(performance.now() - started).toBeLessThan(2000); // the old regex took seconds here
     expect([parsed.format, parsed.problems]).toEqual(["yaml", []]);
     expect(parsed.documents[0]!.value).toEqual({ x: braces });
+  });
+
+  it("reads YAML 1.1 tags (!!set, !!omap, !!binary) as plain data, so edits under them are diffed", () => {
+    const values = (hosts: string, level: string) =>
+      `allowedHosts: !!set\n  ? ${hosts}\n  ? api.example.com\nenv: !!omap\n  - LOG_LEVEL: ${level}\n  - PORT: 8080\ncert: !!binary aGVsbG8=\n`;
+    const base = parseFile("apps/values.yaml", values("grafana.example.com", "info"), "base");
+    const head = parseFile("apps/values.yaml", values("evil.example.net", "debug"), "head");
+
+    expect(base.problems).toEqual([]);
+    expect(base.documents[0]!.value).toEqual({
+      allowedHosts: { "grafana.example.com": null, "api.example.com": null },
+      env: [{ LOG_LEVEL: "info" }, { PORT: 8080 }],
+      cert: "aGVsbG8=",
+    });
+    expect(diffValues(base.documents[0]!, head.documents[0]!).map(({ op, path }) => `${op} ${path}`)).toEqual(
+      [
+        'removed allowedHosts["grafana.example.com"]',
+        'added allowedHosts["evil.example.net"]',
+        "changed env[0].LOG_LEVEL",
+      ],
+    );
+  });
+
+  it("reports a file the YAML parser runs out of stack on as a problem instead of throwing", () => {
+    const parsed = parseFile("monitoring/disk-alerts.yaml", strayListItem(6000), "head");
+
+    expect(parsed.format).toBe("unreadable");
+    expect(parsed.problems).toEqual([
+      {
+        code: "yaml-syntax",
+        file: "monitoring/disk-alerts.yaml",
+        side: "head",
+        line: null,
+        message:
+          "The YAML parser ran out of stack on this file (badly broken indentation?); it was not reviewed.",
+      },
+    ]);
+    // A few rules broken the same way are only syntax errors at their lines.
+    expect(parseFile("monitoring/disk-alerts.yaml", strayListItem(20), "head").problems[0]).toMatchObject({
+      code: "yaml-syntax",
+      line: 4,
+    });
   });
 });
