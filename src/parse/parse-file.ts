@@ -147,6 +147,8 @@ function parseDocuments(text: string, lineCounter: LineCounter) {
       // Go readers (Helm, kubectl) see them. Resolved, they became JS Sets, Maps and Buffers: leaves
       // the diff cannot look into, so an edit under `!!set` or `!!omap` went unreported.
       resolveKnownTags: false,
+      // A PR's file must not write to the server's stderr (a complex key `? {a: 1}` made it warn).
+      logLevel: "error",
     });
   } catch (err) {
     // The parser recovers from bad indentation by nesting: a stray `- item` at column 0 followed by

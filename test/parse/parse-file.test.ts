@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { diffValues } from "../../src/diff/semantic-diff.js";
 import { DEFAULT_LIMITS } from "../../src/parse/limits.js";
 import { parseFile } from "../../src/parse/parse-file.js";
@@ -256,5 +256,17 @@ describe("parseFile", () => {
       code: "yaml-syntax",
       line: 4,
     });
+  });
+
+  it("keeps warnings about odd YAML out of the process log", () => {
+    const warnings = jest.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const parsed = parseFile("apps/values.yaml", "? {name: web, port: 80}\n: exposed\n", "head");
+
+      expect(parsed.documents[0]!.value).toEqual({ "{ name: web, port: 80 }": "exposed" });
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
