@@ -44,17 +44,28 @@ export interface FuzzReport {
 
 type Outcome = { kind: "done"; result: FuzzCaseResult } | { kind: "hang" } | { kind: "exit"; reason: string };
 
+/** Share of cases drawn from the hostile seeds (bombs, deep nesting, big and oversized files). */
+const HOSTILE_SHARE = 0.05;
+
 const REVIEW_PROCESS = new URL("./review-process.ts", import.meta.url);
 
 /** The review engine in a child process, restarted after a hang or a crash. */
 class ReviewProcess {
   private child: ChildProcess | null = null;
   private stderr = "";
+  /** Seed folders the current process has been sent. */
+  private folders = new Set<string>();
 
   constructor(private readonly module: URL) {}
 
+  /** Whether the current process holds this folder's files (it loses them with a restart). */
+  knows(folder: string): boolean {
+    return this.child !== null && this.folders.has(folder);
+  }
+
   run(fuzzCase: FuzzCase, timeoutMs: number): Promise<Outcome> {
     const child = this.child ?? this.start();
+    this.folders.add(fuzzCase.folder);
     return new Promise((resolve) => {
       const finish = (outcome: Outcome): void => {
         clearTimeout(timer);
@@ -90,6 +101,7 @@ class ReviewProcess {
 
   private start(): ChildProcess {
     this.stderr = "";
+    this.folders.clear();
     // tsx runs the TypeScript sources as they are; the heap cap turns a memory blow-up into a crash.
     const child = fork(this.module, [], {
       execArgv: ["--import", "tsx", "--max-old-space-size=1024"],
@@ -130,11 +142,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   try {
     for (const [index, caseSeed] of caseSeeds(options).entries()) {
       const random = seededRandom(caseSeed);
-      const seed = pick(random, seeds);
+      const seed = pick(random, random() < HOSTILE_SHARE ? seeds.hostile : seeds.ordinary);
       const original = seed.folder.files[seed.path]!;
       const mutated = mutateYaml(original, random);
-      const context = { ...seed.folder.files };
-      delete context[seed.path];
       const fuzzCase: FuzzCase = {
         type: "case",
         index,
@@ -142,7 +152,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         base: original,
         head: mutated.text,
         selfChecks: checked.has(seed) ? [mutated.text] : [mutated.text, original],
-        context,
+        folder: seed.folder.label,
+        ...(reviewer.knows(seed.folder.label) ? {} : { folderFiles: seed.folder.files }),
       };
       checked.add(seed);
       const outcome = await reviewer.run(fuzzCase, options.caseTimeoutMs);

@@ -17,8 +17,10 @@ export interface FuzzCase {
   head: string;
   /** Texts to review against themselves (the mutated file, and the original on its first use). */
   selfChecks: string[];
-  /** The other files of the seed folder, the same on both sides. */
-  context: Record<string, string>;
+  /** The seed folder, whose other files are the unchanged context on both sides. */
+  folder: string;
+  /** The folder's files, sent with the first case of each folder only. */
+  folderFiles?: Record<string, string>;
 }
 
 export interface FuzzCaseResult {
@@ -43,12 +45,17 @@ function ruleFailures(findings: readonly { ruleId: string; message: string }[]):
   return findings.filter((f) => f.ruleId === INTERNAL_ERROR_RULE_ID).map((f) => `rule crash: ${f.message}`);
 }
 
+const folders = new Map<string, Record<string, string>>();
+
 async function runCase(fuzzCase: FuzzCase): Promise<CaseOutcome> {
+  if (fuzzCase.folderFiles) folders.set(fuzzCase.folder, fuzzCase.folderFiles);
+  const context = { ...folders.get(fuzzCase.folder) };
+  delete context[fuzzCase.path];
   const outcome: CaseOutcome = { failures: [], unreadable: false, changed: false };
   const failures = outcome.failures;
   const review = (base: string, head: string) =>
     reviewChangeSet(changeSetOf({ [fuzzCase.path]: [base, head] }), {
-      contextReader: contextOf(fuzzCase.context),
+      contextReader: contextOf(context),
       rules: catalogue,
     });
   try {

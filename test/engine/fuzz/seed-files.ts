@@ -82,17 +82,29 @@ const HOSTILE: SeedFolder = {
     "apps/bomb.yaml": YAML_BOMB,
     "apps/deep.yaml": nestedBlock(70),
     "apps/nearly-deep.yaml": nestedBlock(60),
-    "monitoring/disk-alerts.yaml": alertRules(4000),
+    "monitoring/disk-alerts.yaml": alertRules(1500),
     "monitoring/too-many-alerts.yaml": alertRules(14_000),
   },
 };
 
-/** Every reviewable file of every seed folder, in a stable order (the same seed, the same case). */
-export function seedFiles(options: { corpus: boolean }): SeedFile[] {
-  const folders = [...projectFolders(), HOSTILE, ...(options.corpus ? corpusFolders() : [])];
+function filesOf(folders: readonly SeedFolder[]): SeedFile[] {
   return folders.flatMap((folder) =>
     Object.keys(folder.files)
       .filter(isReviewablePath)
       .map((path) => ({ folder, path })),
   );
+}
+
+export interface SeedFiles {
+  /** Every reviewable file of every real-looking folder, in a stable order (same seed, same case). */
+  ordinary: SeedFile[];
+  /** The hostile files: few, so the fuzz draws them on purpose rather than by their share. */
+  hostile: SeedFile[];
+}
+
+export function seedFiles(options: { corpus: boolean }): SeedFiles {
+  return {
+    ordinary: filesOf([...projectFolders(), ...(options.corpus ? corpusFolders() : [])]),
+    hostile: filesOf([HOSTILE]),
+  };
 }
