@@ -81,30 +81,12 @@ describe("diffValues on lists without a merge key", () => {
   });
 
   it("reports a moved item of a keyless list as removed where it was and added where it is", () => {
-    const base = located(`tolerations:
-  - key: dedicated
-    operator: Equal
-    value: ingress
-    effect: NoSchedule
-  - key: node.kubernetes.io/not-ready
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: 30
-  - key: CriticalAddonsOnly
-    operator: Exists
-`);
-    const head = located(`tolerations:
-  - key: CriticalAddonsOnly
-    operator: Exists
-  - key: dedicated
-    operator: Equal
-    value: ingress
-    effect: NoSchedule
-  - key: node.kubernetes.io/not-ready
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: 30
-`);
+    const dedicated = "  - key: dedicated\n    operator: Equal\n    value: ingress\n    effect: NoSchedule\n";
+    const notReady =
+      "  - key: node.kubernetes.io/not-ready\n    operator: Exists\n    effect: NoExecute\n    tolerationSeconds: 30\n";
+    const critical = "  - key: CriticalAddonsOnly\n    operator: Exists\n";
+    const base = located(`tolerations:\n${dedicated}${notReady}${critical}`);
+    const head = located(`tolerations:\n${critical}${dedicated}${notReady}`);
     expect(
       diffValues(base, head).map(({ op, path, base, head }) => ({
         op,
