@@ -75,7 +75,10 @@ function alertRules(count: number): string {
   return text;
 }
 
-/** What the parser must survive: a bomb, nesting past and near the limit, files near and over the size limit. */
+/**
+ * What the parser must survive: a bomb, nesting past and near the limit, a big list without a
+ * merge key, a file over the size limit.
+ */
 const HOSTILE: SeedFolder = {
   label: "test/fixtures/hostile-yaml.ts",
   files: {
@@ -83,7 +86,8 @@ const HOSTILE: SeedFolder = {
     "apps/deep.yaml": nestedBlock(70),
     "apps/nearly-deep.yaml": nestedBlock(60),
     "monitoring/disk-alerts.yaml": alertRules(1500),
-    "monitoring/too-many-alerts.yaml": alertRules(14_000),
+    // Over the size limit by a comment: refused unread, and cheap to parse once an edit cuts it short.
+    "apps/huge.yaml": `# ${"x".repeat(1024 * 1024)}\nreplicas: 1\n`,
   },
 };
 
