@@ -106,13 +106,10 @@ class EditRun {
     const { removed, added } = this;
     this.removed = [];
     this.added = [];
-    if (removed.length === 0 || added.length === 0 || removed.length === added.length) {
-      this.pairByPosition(removed, added);
-    } else if (removed.length + added.length <= MAX_SIMILARITY_RUN) {
-      this.pairBySimilarity(removed, added);
-    } else {
-      this.pairByPosition(removed, added);
-    }
+    // As many in as out reads as edits in place; only an uneven, short run is matched by similarity.
+    const uneven = removed.length > 0 && added.length > 0 && removed.length !== added.length;
+    if (uneven && removed.length + added.length <= MAX_SIMILARITY_RUN) this.pairBySimilarity(removed, added);
+    else this.pairByPosition(removed, added);
   }
 
   /** Pairs the n-th removed with the n-th added item; the longer side's rest is added or removed. */
