@@ -12,14 +12,17 @@ import { buildReport } from "../engine/pipeline.js";
 import { atLeast, isSeverity, SEVERITIES, type Rule, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
+import { renderSarif } from "../render/sarif.js";
 import { renderText } from "../render/text.js";
 import { SourceError, type ChangeSet, type ContextReader } from "../source/change-set.js";
 import { changeSetFromFolders } from "../source/folders.js";
 import { changeSetFromGit } from "../source/git.js";
+import { readRuleHelp } from "../docs/rule-help.js";
+import { packageVersion } from "../package-root.js";
 import { explainRule, listRules } from "./explain.js";
 import { createProgress, type Progress, type ProgressOptions } from "./progress.js";
 
-const FORMATS = ["text", "markdown", "json"] as const;
+const FORMATS = ["text", "markdown", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage:
@@ -31,7 +34,8 @@ export const USAGE = `Usage:
   gitops-review explain <rule-id>                         what a rule checks and why
 
 Options:
-  --format text|markdown|json   output format (default: text)
+  --format text|markdown|json|sarif
+                                output format (default: text); sarif is SARIF 2.1.0 for code scanning
   --fail-on <severity>          exit 1 when a finding is at or above it: ${SEVERITIES.join(", ")} (default: high)
   --config FILE                 a .github/gitops-review.yml to apply (review: the repo's own at the base
                                 revision by default; the head's is reviewed, not applied)
@@ -177,6 +181,10 @@ async function reviewAndRender(
   progress.done();
 
   if (format === "json") output.stdout(renderJson(report) + "\n");
+  else if (format === "sarif")
+    output.stdout(
+      renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(rules) }) + "\n",
+    );
   else if (format === "markdown")
     output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");
   else output.stdout(renderText(report));
