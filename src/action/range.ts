@@ -41,9 +41,9 @@ export async function resolveRange(
     return { base, head, how: "merge-commit" };
   }
   await ensureCommit(repo, pr.baseSha, "base");
+  let base: string;
   try {
-    const base = await git(repo, ["merge-base", pr.baseSha, head]);
-    return { base, head, how: "merge-base" };
+    base = await git(repo, ["merge-base", pr.baseSha, head]);
   } catch (err) {
     const shallow = (await git(repo, ["rev-parse", "--is-shallow-repository"]).catch(() => "")) === "true";
     throw new ActionError(
@@ -52,6 +52,14 @@ export async function resolveRange(
         `; ${FETCH_DEPTH_ADVICE}`,
     );
   }
+  // The base branch itself (pull_request_target checks it out by default): an empty range would
+  // read as "nothing to review".
+  if (base === head)
+    throw new ActionError(
+      `the checkout ${head.slice(0, 7)} is the base branch, not the pull request: check out ` +
+        "`ref: ${{ github.event.pull_request.head.sha }}` (with `fetch-depth: 0`) on pull_request_target",
+    );
+  return { base, head, how: "merge-base" };
 }
 
 /** Parent ids from the commit object itself: they are there even when a shallow checkout hides history. */

@@ -239,11 +239,11 @@ function resultOf(
   finding: PolicyFinding,
   ruleIndex: number,
   fingerprint: string,
-  groupOf: ReadonlyMap<PolicyFinding, FindingGroup>,
+  groupOf: ReadonlyMap<string, FindingGroup>,
   report: Report,
 ): SarifResult {
   const score = SECURITY_SEVERITY[finding.severity];
-  const related = relatedOf(finding, groupOf.get(finding));
+  const related = relatedOf(finding, groupOf.get(findingKey(finding)));
   return {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -275,7 +275,7 @@ function resultOf(
       ...(finding.engineSeverity
         ? { engineSeverity: finding.engineSeverity, adjustment: finding.adjustment }
         : {}),
-      gating: report.gating.includes(finding),
+      gating: report.gating.some((gating) => findingKey(gating) === findingKey(finding)),
       side: finding.location.side,
       ...(finding.subject ? { subject: finding.subject } : {}),
       ...(finding.evidence
@@ -302,10 +302,11 @@ interface Related {
 /** The cause's result lists its consequences; a consequence points at its cause. */
 function relatedOf(finding: PolicyFinding, group: FindingGroup | undefined): Related {
   if (!group || group.members.length < 2) return { group: null, locations: [], more: 0 };
+  const key = findingKey(finding);
   const others =
-    group.cause === finding
+    findingKey(group.cause) === key
       ? group.members
-          .filter((member) => member !== finding)
+          .filter((member) => findingKey(member) !== key)
           .map((member) => ({ finding: member, label: `Consequence: ${member.title}` }))
       : [{ finding: group.cause, label: `Root cause: ${group.cause.title}` }];
   const placed = others.filter((other) => other.finding.location.path !== "");
@@ -384,11 +385,19 @@ function coverageNotifications(report: Report): Notification[] {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Results by member, so each finding finds its group (the cause is a member too). */
-function groupsByMember(groups: readonly FindingGroup[]): Map<PolicyFinding, FindingGroup> {
-  const byMember = new Map<PolicyFinding, FindingGroup>();
-  for (const group of groups) for (const member of group.members) byMember.set(member, group);
+/**
+ * Groups by member, so each finding finds its group (the cause is a member too). Matched by what
+ * makes a finding itself, not by object identity: a group may hold copies of the report's findings.
+ */
+function groupsByMember(groups: readonly FindingGroup[]): Map<string, FindingGroup> {
+  const byMember = new Map<string, FindingGroup>();
+  for (const group of groups) for (const member of group.members) byMember.set(findingKey(member), group);
   return byMember;
+}
+
+/** The runner keeps one finding per fingerprint, line and message: together they name it. */
+function findingKey(finding: PolicyFinding): string {
+  return `${finding.fingerprint}\u0000${finding.location.path}\u0000${finding.location.line ?? ""}\u0000${finding.message}`;
 }
 
 /**

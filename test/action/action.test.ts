@@ -147,7 +147,12 @@ function eventFile(origin: Origin, extra: Record<string, unknown> = {}): string 
   return file;
 }
 
-async function act(workspace: string, event: string, inputs: Record<string, string> = {}): Promise<Run> {
+async function act(
+  workspace: string,
+  event: string,
+  inputs: Record<string, string> = {},
+  eventName = "pull_request",
+): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "gitops-review-runner-"));
   temporary.push(dir);
   const summaryFile = join(dir, "summary.md");
@@ -157,7 +162,7 @@ async function act(workspace: string, event: string, inputs: Record<string, stri
   const env: NodeJS.ProcessEnv = {
     GITHUB_WORKSPACE: workspace,
     GITHUB_EVENT_PATH: event,
-    GITHUB_EVENT_NAME: "pull_request",
+    GITHUB_EVENT_NAME: eventName,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_OUTPUT: outputFile,
     GITHUB_API_URL: "https://api.github.com",
@@ -319,6 +324,16 @@ describe("the Action's clear failures", () => {
       new RegExp(
         `^::error::GitOps review: the base commit ${origin.baseTip.slice(0, 7)} is not in the checkout and fetching it from origin failed \\(.+\\); check out with \`fetch-depth: 0\``,
       ),
+    );
+  });
+
+  it("refuses to review the base branch's own checkout (pull_request_target's default) as an empty change", async () => {
+    const work = workOn("refs/heads/main", 0);
+    const run = await act(work.dir, eventFile(origin), {}, "pull_request_target");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe(
+      `::error::GitOps review: the checkout ${origin.baseTip.slice(0, 7)} is the base branch, not the pull request: ` +
+        "check out `ref: ${{ github.event.pull_request.head.sha }}` (with `fetch-depth: 0`) on pull_request_target\n",
     );
   });
 

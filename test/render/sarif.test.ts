@@ -319,7 +319,15 @@ describe("renderSarif on groups, whole-change findings and coverage", () => {
     const outcome = outcomeOf([cause, ...consequences]);
     const report: Report = {
       ...reportOf(outcome, reviewOf()),
-      groups: [{ id: cause.fingerprint, cause, members: [cause, ...consequences], severity: "critical" }],
+      // The group holds copies: members are matched by what they are, not by identity.
+      groups: [
+        {
+          id: cause.fingerprint,
+          cause: { ...cause },
+          members: [cause, ...consequences].map((finding) => ({ ...finding })),
+          severity: "critical",
+        },
+      ],
     };
     const results = parse(renderSarif({ report, toolVersion: "0" })).runs[0]!.results;
 
