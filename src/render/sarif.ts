@@ -40,8 +40,6 @@ export interface SarifInput {
    * and remediation). Rules without an entry (custom rules) get help built from their metadata.
    */
   help?: ReadonlyMap<string, string>;
-  /** Where the tool is documented, when known. */
-  informationUri?: string;
 }
 
 type Level = "error" | "warning" | "note";
@@ -104,7 +102,8 @@ interface SarifResult {
 interface Notification {
   level: Level;
   message: SarifMessage;
-  descriptor?: { id: string };
+  /** The rule the notification is about (`descriptor` would name a notification descriptor). */
+  associatedRule?: { id: string; index: number };
   locations?: SarifLocation[];
 }
 
@@ -124,7 +123,7 @@ export function renderSarif(input: SarifInput): string {
       notifications.push({
         level: LEVEL[finding.severity],
         message: { text: sarifText(`${finding.title}: ${finding.message}`) },
-        descriptor: { id: finding.ruleId },
+        associatedRule: { id: finding.ruleId, index: ruleIndex.get(finding.ruleId)! },
       });
       continue;
     }
@@ -144,7 +143,6 @@ export function renderSarif(input: SarifInput): string {
             name: TOOL_NAME,
             version: input.toolVersion,
             semanticVersion: input.toolVersion,
-            ...(input.informationUri ? { informationUri: input.informationUri } : {}),
             rules: descriptors,
           },
         },

@@ -45,7 +45,7 @@ interface SarifLog {
       toolExecutionNotifications?: {
         level: string;
         message: { text: string };
-        descriptor?: { id: string };
+        associatedRule?: { id: string; index: number };
       }[];
     }[];
     properties: Record<string, unknown>;
@@ -372,7 +372,7 @@ describe("renderSarif on groups, whole-change findings and coverage", () => {
       {
         level: "warning",
         message: { text: "A rule failed to run: Rule x failed on this change" },
-        descriptor: { id: "internal-error" },
+        associatedRule: { id: "internal-error", index: 0 },
       },
       expect.objectContaining({
         level: "warning",
