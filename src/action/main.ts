@@ -8,7 +8,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { rules } from "../../rules/index.js";
+import { withCustomRules } from "../custom-rules/custom-rule.js";
 import { readRuleHelp } from "../docs/rule-help.js";
+import { CONFIG_PATH } from "../engine/config.js";
 import { buildReport } from "../engine/pipeline.js";
 import type { Report } from "../engine/report.js";
 import { atLeast, type Severity } from "../engine/types.js";
@@ -63,7 +65,17 @@ async function review(env: NodeJS.ProcessEnv, output: ActionOutput): Promise<num
 
   const source = await changeSetFromGit({ repo: inputs.repo, base: range.base, head: range.head });
   const config = inputs.config ? await loadConfig(inputs.config) : await baseRevisionConfig(source);
-  const report = await buildReport({ ...source, rules, config });
+  if (config._extends) {
+    output.stdout(
+      command(
+        "warning",
+        `GitOps review: ${inputs.config ? "the config" : CONFIG_PATH} extends "${config._extends}", which only the App follows: only this file applies`,
+      ),
+    );
+  }
+  // The repository's custom rules run, and appear in the SARIF, like the built-in ones.
+  const catalogue = withCustomRules(rules, config);
+  const report = await buildReport({ ...source, rules: catalogue, config });
 
   const body = renderComment({
     report,
@@ -76,7 +88,7 @@ async function review(env: NodeJS.ProcessEnv, output: ActionOutput): Promise<num
   await mkdir(dirname(inputs.sarifFile), { recursive: true });
   await writeFile(
     inputs.sarifFile,
-    renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(rules) }) + "\n",
+    renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(catalogue) }) + "\n",
     "utf8",
   );
 

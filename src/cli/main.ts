@@ -182,7 +182,7 @@ async function reviewAndRender(
   if (format === "json") output.stdout(renderJson(report) + "\n");
   else if (format === "sarif")
     output.stdout(
-      renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(rules) }) + "\n",
+      renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(catalogue) }) + "\n",
     );
   else if (format === "markdown")
     output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");

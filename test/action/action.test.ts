@@ -54,6 +54,18 @@ spec:
   ports: [{port: 80}]
 `;
 
+/** The repository's own policy at the base: one custom rule, which must reach SARIF like built-in ones. */
+const policy = `customRules:
+  - id: edge-needs-pinned-ip
+    title: Edge LoadBalancer without a pinned IP
+    severity: medium
+    match: { kinds: [Service] }
+    expression: "object.spec.type == 'LoadBalancer' && !has(object.spec.loadBalancerIP)"
+    message: "{{subject}} gets a new address when it is recreated"
+    remediation: "Reserve an address and set spec.loadBalancerIP."
+    checklist: ["Is the address reserved and in DNS?"]
+`;
+
 interface Origin {
   repo: TempRepo;
   base: string;
@@ -71,6 +83,7 @@ function makeOrigin(): Origin {
   const repo = new TempRepo();
   repo.write("platform/edge/gateway-svc.yaml", service("ClusterIP"));
   repo.write("apps/payments/ledger.yaml", workload(3));
+  repo.write(".github/gitops-review.yml", policy);
   const base = repo.commit("base");
   repo.git("checkout", "--quiet", "-b", "scale-down");
   repo.write("platform/edge/gateway-svc.yaml", service("LoadBalancer"));
@@ -114,6 +127,7 @@ interface Run {
 
 interface SarifLog {
   runs: {
+    tool: { driver: { rules: { id: string; help: { markdown: string }; properties: { tags: string[] } }[] } };
     results: {
       ruleId: string;
       level: string;
@@ -249,8 +263,15 @@ describe("the Action on GitHub's merge commit, checked out one commit deep (acti
     const results = log.runs[0]!.results;
     const ruleIds = results.map((r) => r.ruleId);
     expect(ruleIds).toEqual(
-      expect.arrayContaining(["replicas-scaled-to-zero", "loadbalancer-service-changed"]),
+      expect.arrayContaining([
+        "replicas-scaled-to-zero",
+        "loadbalancer-service-changed",
+        "custom/edge-needs-pinned-ip",
+      ]),
     );
+    const custom = log.runs[0]!.tool.driver.rules.find((rule) => rule.id === "custom/edge-needs-pinned-ip");
+    expect(custom?.help.markdown).toContain("Reserve an address and set spec.loadBalancerIP.");
+    expect(custom?.properties.tags).toEqual(["security", "gitops", "custom"]);
     const uris = new Set(results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri));
     expect([...uris].sort()).toEqual(["apps/payments/ledger.yaml", "platform/edge/gateway-svc.yaml"]);
 

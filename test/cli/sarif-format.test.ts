@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/main.js";
 import { packageVersion } from "../../src/package-root.js";
@@ -56,5 +58,64 @@ describe("gitops-review --format sarif", () => {
       ]),
     );
     expect(code).toBe(1);
+  });
+
+  it("lists a repository's custom rule like a built-in one, with help from its own text", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gitops-review-sarif-cli-"));
+    try {
+      const service = (type: string) =>
+        `apiVersion: v1\nkind: Service\nmetadata: {name: gateway, namespace: edge}\nspec:\n  type: ${type}\n  ports: [{port: 443}]\n`;
+      for (const [side, type] of [
+        ["before", "ClusterIP"],
+        ["after", "LoadBalancer"],
+      ] as const) {
+        mkdirSync(join(dir, side, "edge"), { recursive: true });
+        writeFileSync(join(dir, side, "edge", "gateway.yaml"), service(type));
+      }
+      writeFileSync(
+        join(dir, "policy.yml"),
+        [
+          "customRules:",
+          "  - id: lb-needs-pinned-ip",
+          "    title: LoadBalancer without a pinned IP",
+          "    severity: low",
+          "    match: { kinds: [Service] }",
+          "    expression: \"object.spec.type == 'LoadBalancer' && !has(object.spec.loadBalancerIP)\"",
+          '    message: "{{subject}} gets a new address when it is recreated"',
+          '    checklist: ["Is the address reserved in @net-team\'s DNS?"]',
+          "",
+        ].join("\n"),
+      );
+      const { stdout } = await cli(
+        "diff",
+        join(dir, "before"),
+        join(dir, "after"),
+        "--config",
+        join(dir, "policy.yml"),
+        "--format",
+        "sarif",
+      );
+      const log = JSON.parse(stdout) as {
+        runs: {
+          tool: {
+            driver: {
+              rules: { id: string; help: { markdown: string }; defaultConfiguration: { level: string } }[];
+            };
+          };
+          results: { ruleId: string; ruleIndex: number; message: { text: string } }[];
+        }[];
+      };
+
+      expect(sarifSchemaErrors(log)).toEqual([]);
+      const { rules } = log.runs[0]!.tool.driver;
+      const result = log.runs[0]!.results.find((r) => r.ruleId === "custom/lb-needs-pinned-ip")!;
+      expect(result.message.text).toBe("Service/edge/gateway gets a new address when it is recreated");
+      const rule = rules[result.ruleIndex]!;
+      expect(rule.id).toBe("custom/lb-needs-pinned-ip");
+      expect(rule.defaultConfiguration.level).toBe("note");
+      expect(rule.help.markdown).toContain("- Is the address reserved in @\u200Bnet-team's DNS?");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
