@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { readInputs } from "../../src/action/inputs.js";
+import { codeBlocks } from "../docs/code-blocks.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -70,7 +71,9 @@ describe("action.yml", () => {
 
 describe("the documented workflows", () => {
   const yamlBlocks = (file: string) =>
-    [...readFileSync(join(ROOT, file), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    codeBlocks(readFileSync(join(ROOT, file), "utf8"))
+      .filter((block) => block.info === "yaml")
+      .map((block) => block.code);
 
   it.each(["docs/github-action.md", "README.md"])(
     "%s uses the Action with real inputs and uploads its SARIF",
