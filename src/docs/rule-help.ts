@@ -13,9 +13,16 @@ export async function readRuleHelp(rules: readonly Rule[]): Promise<Map<string, 
     if (explain === null) continue;
     const parts = [explain.trim()];
     if (rule.checklist.length > 0)
-      parts.push(["## Reviewer checklist", "", ...rule.checklist.map((item) => `- [ ] ${item}`)].join("\n"));
+      parts.push(
+        ["## Reviewer checklist", "", ...rule.checklist.map((item) => `- [ ] ${itemText(item)}`)].join("\n"),
+      );
     parts.push(`## Remediation\n\n${rule.remediation}`);
     help.set(rule.meta.id, parts.join("\n\n") + "\n");
   }
   return help;
+}
+
+/** A checklist item's question, whether the rule writes it as a string or as `{ text, topics }`. */
+function itemText(item: unknown): string {
+  return typeof item === "string" ? item : String((item as { text?: unknown }).text ?? "");
 }

@@ -297,22 +297,30 @@ interface Related {
   more: number;
 }
 
-/** The cause's result lists its consequences; a consequence points at its cause. */
+/**
+ * A group of one cause: the cause's result lists its consequences, a consequence points at its
+ * cause. A group of one finding on many subjects (`kind: "places"`): each place lists the others.
+ */
 function relatedOf(finding: PolicyFinding, group: FindingGroup | undefined): Related {
   if (!group || group.members.length < 2) return { group: null, locations: [], more: 0 };
   const key = findingKey(finding);
-  const others =
-    findingKey(group.cause) === key
-      ? group.members
-          .filter((member) => findingKey(member) !== key)
-          .map((member) => ({ finding: member, label: `Consequence: ${member.title}` }))
+  const others = group.members.filter((member) => findingKey(member) !== key);
+  const related = samePlaces(group)
+    ? others.map((member) => ({ finding: member, label: `Same finding at ${locationText(member.location)}` }))
+    : findingKey(group.cause) === key
+      ? others.map((member) => ({ finding: member, label: `Consequence: ${member.title}` }))
       : [{ finding: group.cause, label: `Root cause: ${group.cause.title}` }];
-  const placed = others.filter((other) => other.finding.location.path !== "");
+  const placed = related.filter((other) => other.finding.location.path !== "");
   return {
     group,
     locations: placed.slice(0, MAX_RELATED),
     more: Math.max(0, placed.length - MAX_RELATED),
   };
+}
+
+/** Whether the group is one finding repeated on many subjects rather than one cause and its consequences. */
+function samePlaces(group: FindingGroup): boolean {
+  return "kind" in group && group.kind === "places";
 }
 
 /** " (Root cause: [title](1))": SARIF embedded links to the related locations, by id. */

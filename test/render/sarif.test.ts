@@ -4,7 +4,7 @@ import { readRuleHelp } from "../../src/docs/rule-help.js";
 import { defaultConfig } from "../../src/engine/config.js";
 import { buildReport } from "../../src/engine/pipeline.js";
 import type { PolicyFinding } from "../../src/engine/policy.js";
-import type { Report } from "../../src/engine/report.js";
+import type { FindingGroup, Report } from "../../src/engine/report.js";
 import type { RuleMeta } from "../../src/engine/types.js";
 import { createRedactor } from "../../src/k8s/secrets.js";
 import { FINGERPRINT_KEY, fileUri, renderSarif, sarifText } from "../../src/render/sarif.js";
@@ -136,6 +136,7 @@ describe("renderSarif on a review", () => {
     const source = catalogue.find((r) => r.meta.id === "replicas-scaled-to-zero")!;
 
     expect(rule.help.markdown).toContain("## Why it matters");
+    expect(rule.help.markdown).not.toContain("[object Object]");
     expect(rule.help.markdown).toContain(`- [ ] ${source.checklist[0]}`);
     expect(rule.help.markdown).toContain(source.remediation);
     expect(rule.shortDescription.text).toBe(source.meta.title);
@@ -323,10 +324,11 @@ describe("renderSarif on groups, whole-change findings and coverage", () => {
       groups: [
         {
           id: cause.fingerprint,
+          kind: "cause",
           cause: { ...cause },
           members: [cause, ...consequences].map((finding) => ({ ...finding })),
           severity: "critical",
-        },
+        } as FindingGroup,
       ],
     };
     const results = parse(renderSarif({ report, toolVersion: "0" })).runs[0]!.results;
@@ -344,6 +346,29 @@ describe("renderSarif on groups, whole-change findings and coverage", () => {
       expect.objectContaining({ id: 1, message: { text: "Root cause: Release renamed" } }),
     ]);
     expect(second.properties.group).toBe(cause.fingerprint);
+  });
+
+  it("relates the places of one finding repeated on many subjects to each other, not as cause and consequence", () => {
+    const places = [1, 2, 3].map((i) =>
+      makeFinding(i, "medium", { ruleId: "route-moved", title: "Route moved" }),
+    );
+    const report = reportOf(outcomeOf(places), reviewOf());
+    // The grouping of findings by cause marks such a group `kind: "places"`.
+    const group = {
+      id: "g",
+      kind: "places",
+      cause: places[0]!,
+      members: places,
+      severity: "medium",
+    } as FindingGroup;
+    const results = parse(renderSarif({ report: { ...report, groups: [group] }, toolVersion: "0" })).runs[0]!
+      .results;
+
+    expect(results.map((r) => r.relatedLocations?.map((l) => l.message?.text))).toEqual([
+      ["Same finding at apps/app-2/values.yaml:3", "Same finding at apps/app-3/values.yaml:4"],
+      ["Same finding at apps/app-1/values.yaml:2", "Same finding at apps/app-3/values.yaml:4"],
+      ["Same finding at apps/app-1/values.yaml:2", "Same finding at apps/app-2/values.yaml:3"],
+    ]);
   });
 
   it("says what it could not place or read as notifications of the run, not as lost results", () => {
