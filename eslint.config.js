@@ -67,7 +67,7 @@ const HIGHER = {
   gate: ["chatops"],
   chatops: [],
 };
-const FRONT_ENDS = ["cli", "github", "server", "queue", "review-worker", "index"];
+const FRONT_ENDS = ["cli", "github", "action", "server", "queue", "review-worker", "index"];
 
 function restricted(patterns) {
   return [

@@ -2,24 +2,26 @@
  * `gitops-review`: the review engine on a local git range or two folders, for CI and for trying
  * the bot out. Exit codes: 0 below the threshold, 1 findings at or above it, 2 usage or I/O error.
  */
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
 import { rules } from "../../rules/index.js";
 import { withCustomRules } from "../custom-rules/custom-rule.js";
-import { CONFIG_PATH, defaultConfig, parseConfig, type ReviewConfig } from "../engine/config.js";
+import { CONFIG_PATH } from "../engine/config.js";
 import { buildReport } from "../engine/pipeline.js";
 import { atLeast, isSeverity, SEVERITIES, type Rule, type Severity } from "../engine/types.js";
 import { renderComment } from "../render/comment.js";
 import { renderJson } from "../render/json.js";
+import { renderSarif } from "../render/sarif.js";
 import { renderText } from "../render/text.js";
 import { SourceError, type ChangeSet, type ContextReader } from "../source/change-set.js";
 import { changeSetFromFolders } from "../source/folders.js";
 import { changeSetFromGit } from "../source/git.js";
+import { readRuleHelp } from "../docs/rule-help.js";
+import { packageVersion } from "../package-root.js";
 import { explainRule, listRules } from "./explain.js";
 import { createProgress, type Progress, type ProgressOptions } from "./progress.js";
+import { baseRevisionConfig, loadConfig } from "./review-config.js";
 
-const FORMATS = ["text", "markdown", "json"] as const;
+const FORMATS = ["text", "markdown", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage:
@@ -31,7 +33,8 @@ export const USAGE = `Usage:
   gitops-review explain <rule-id>                         what a rule checks and why
 
 Options:
-  --format text|markdown|json   output format (default: text)
+  --format text|markdown|json|sarif
+                                output format (default: text); sarif is SARIF 2.1.0 for code scanning
   --fail-on <severity>          exit 1 when a finding is at or above it: ${SEVERITIES.join(", ")} (default: high)
   --config FILE                 a .github/gitops-review.yml to apply (review: the repo's own at the base
                                 revision by default; the head's is reviewed, not applied)
@@ -177,6 +180,10 @@ async function reviewAndRender(
   progress.done();
 
   if (format === "json") output.stdout(renderJson(report) + "\n");
+  else if (format === "sarif")
+    output.stdout(
+      renderSarif({ report, toolVersion: packageVersion(), help: await readRuleHelp(catalogue) }) + "\n",
+    );
   else if (format === "markdown")
     output.stdout(renderComment({ report, headSha: source.changeSet.headRef ?? null }) + "\n");
   else output.stdout(renderText(report));
@@ -205,41 +212,4 @@ function reportingRule(rule: Rule, index: number, total: number, progress: Progr
       return rule.evaluate(context);
     },
   };
-}
-
-/** An explicit --config must exist and be valid; without one, the defaults. */
-async function loadConfig(path: string | undefined): Promise<ReviewConfig> {
-  if (path === undefined) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new SourceError(`cannot read config ${path}: ${(err as Error).message}`);
-  }
-  return parseConfigText(text, path);
-}
-
-/** The repository's `.github/gitops-review.yml` at the base revision, or the defaults. */
-async function baseRevisionConfig(source: {
-  changeSet: ChangeSet;
-  contextReader: ContextReader;
-}): Promise<ReviewConfig> {
-  const [file] = await source.contextReader.read([CONFIG_PATH]);
-  if (!file?.base) return defaultConfig();
-  return parseConfigText(
-    file.base,
-    `${CONFIG_PATH} at ${source.changeSet.baseRef?.slice(0, 7) ?? "the base"}`,
-  );
-}
-
-function parseConfigText(text: string, path: string): ReviewConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new SourceError(`config ${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
-  }
-  const parsed = parseConfig(raw);
-  if (!parsed.ok) throw new SourceError(`config ${path} is invalid: ${parsed.errors.join("; ")}`);
-  return parsed.config;
 }

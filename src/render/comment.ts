@@ -53,6 +53,8 @@ export interface CommentInput {
   extraNotes?: readonly string[];
   /** Body limit; GitHub's by default. */
   maxLength?: number;
+  /** Whether the footer offers the chat-ops commands; false where no App answers them (the Action). */
+  commands?: boolean;
 }
 
 type FindingStyle = "full" | "compact" | "minimal";
@@ -250,11 +252,12 @@ function renderFinding(
 
 function renderFooter(input: Resolved): string {
   const sha = input.headSha ? `Reviewed ${inlineCode(input.headSha.slice(0, 7))}. ` : "";
-  return (
-    "\n\n---\n" +
-    `<sub>${sha}Reply \`/explain\` for a short lesson on each finding, \`/explain <rule-id>\` for one rule, ` +
-    "`/recheck` to review again.</sub>"
-  );
+  const commands =
+    input.commands === false
+      ? "What each rule checks and why: `gitops-review explain <rule-id>`."
+      : "Reply `/explain` for a short lesson on each finding, `/explain <rule-id>` for one rule, " +
+        "`/recheck` to review again.";
+  return `\n\n---\n<sub>${sha}${commands}</sub>`;
 }
 
 /** Keeps whole lines (never half a finding) and says how many were left out. */
