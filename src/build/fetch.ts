@@ -7,18 +7,14 @@
  * address actually connected to checked again.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-// ClientRequest from its own module: a test file's nock patches http.request and https.request on
-// the shared core modules and, when the file never restores them, every later request in that jest
-// worker fails; this module's export is never patched.
 import {
   Agent as HttpAgent,
+  request as httpRequest,
   type ClientRequest as Request,
   type IncomingHttpHeaders,
-  type RequestOptions,
   type IncomingMessage,
 } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import { createRequire } from "node:module";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 
 export interface FetchPolicy {
@@ -53,14 +49,6 @@ export type FetchResult =
       status?: number;
       headers?: IncomingHttpHeaders;
     };
-
-const { ClientRequest } = createRequire(import.meta.url)("_http_client") as {
-  ClientRequest: new (
-    url: URL,
-    options: RequestOptions,
-    callback: (response: IncomingMessage) => void,
-  ) => Request;
-};
 
 /** Ranges no fetch may reach unless allowAddresses says so. */
 const NON_PUBLIC = (() => {
@@ -239,7 +227,7 @@ function getOnce(raw: string, policy: FetchPolicy, options: FetchOptions): Promi
     };
     const agent =
       url.protocol === "https:" ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
-    const request: Request = new ClientRequest(
+    const request: Request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
       url,
       {
         method: "GET",

@@ -226,6 +226,7 @@ afterEach(() => {
 
 afterAll(() => {
   nock.enableNetConnect();
+  nock.restore();
   origin.repo.cleanup();
   for (const repo of repos) repo.cleanup();
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });

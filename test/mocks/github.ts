@@ -2,7 +2,7 @@
  * Typed nock helpers for the GitHub API as this App uses it. Every reply is recorded in order, so
  * a test can assert the exact requests (method, path, body) and count them.
  */
-import { afterEach, beforeEach, expect } from "@jest/globals";
+import { afterAll, afterEach, beforeEach, expect } from "@jest/globals";
 import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
@@ -57,6 +57,15 @@ export async function createTestProbot(): Promise<Probot> {
 }
 
 /** The App under test and its fake GitHub, fresh for every test. */
+// nock patches the `http` and `https` core modules, which all test files of a jest worker share:
+// left active, it breaks every real request of the files that run after this one in the worker
+// (a loopback chart server, a local fake GitHub). Every file that loads these mocks restores them.
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
+
 export interface MockedApp {
   probot: Probot;
   github: GitHubMock;
