@@ -91,6 +91,8 @@ export class FakeGitHub {
   latencyMs = 0;
   /** `.github/gitops-review.yml`, served as JSON text (YAML reads it); none when null. */
   repoConfig: Record<string, unknown> | null = null;
+  /** Recursive trees with more entries come back cut (`truncated`), as GitHub cuts large ones. */
+  treeEntryLimit = 100_000;
 
   constructor() {
     this.#server = createServer((request, response) => void this.#handle(request, response));
@@ -335,6 +337,11 @@ export class FakeGitHub {
         sha: blobId(text),
         size: Buffer.byteLength(text),
       }));
+      if (tree.length > this.treeEntryLimit)
+        return {
+          status: 200,
+          body: { sha: match[1], tree: tree.slice(0, this.treeEntryLimit), truncated: true },
+        };
       return { status: 200, body: { sha: match[1], tree, truncated: false } };
     }
     if (method === "GET" && (match = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
@@ -435,7 +442,7 @@ export class FakeGitHub {
 
   /**
    * GraphQL look-ups: `object(expression: "<sha>:<path>")` aliases `e<n>` answered as `b<n>`
-   * blobs, `object(oid:)` aliases `o<n>`, folder listings `t<n>` (none: the trees are complete).
+   * blobs, `object(oid:)` aliases `o<n>`, folder listings `t<n>`.
    */
   #objects(body: Record<string, unknown>): Record<string, unknown> {
     const variables = (body.variables ?? {}) as Record<string, unknown>;
@@ -450,7 +457,8 @@ export class FakeGitHub {
     for (const [name, value] of Object.entries(variables)) {
       if (!/^[eto]\d+$/.test(name) || typeof value !== "string") continue;
       if (name.startsWith("t")) {
-        repository[name] = null;
+        const split = value.indexOf(":");
+        repository[name] = this.#folder(value.slice(0, split), value.slice(split + 1));
       } else if (name.startsWith("o")) {
         const text = this.#blob(value);
         repository[name] = text === undefined ? null : blob(text);
@@ -461,6 +469,31 @@ export class FakeGitHub {
       }
     }
     return repository;
+  }
+
+  /** A folder's entries as GraphQL lists a Tree; null when there is no such folder. */
+  #folder(sha: string, folder: string): Record<string, unknown> | null {
+    const prefix = folder === "" ? "" : `${folder}/`;
+    const entries = new Map<string, Record<string, unknown>>();
+    for (const [path, text] of this.#commit(sha) ?? []) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const name = rest.split("/")[0];
+      if (entries.has(name)) continue;
+      entries.set(
+        name,
+        rest.includes("/")
+          ? { name, type: "tree", mode: 0o40000, oid: "0".repeat(40), object: {} }
+          : {
+              name,
+              type: "blob",
+              mode: 0o100644,
+              oid: blobId(text),
+              object: { byteSize: Buffer.byteLength(text) },
+            },
+      );
+    }
+    return entries.size === 0 ? null : { entries: [...entries.values()] };
   }
 
   /** The query a review makes before publishing: head, labels, this App's comments, reviews. */
