@@ -84,8 +84,9 @@ export class FakeGitHub {
   readonly #server: Server;
   readonly #hanging = new Set<ServerResponse>();
   #nextCheck = 7001;
-  /** Blob id -> text over every pull request's contents, built when first asked. */
-  #blobIds: Map<string, string> | null = null;
+  /** Blob id -> text over the commits hashed so far. */
+  readonly #blobIds = new Map<string, string>();
+  readonly #hashed = new WeakSet<Map<string, string>>();
   #nextComment = 9001;
   /** Milliseconds added to every answer: one API round trip. */
   latencyMs = 0;
@@ -114,7 +115,6 @@ export class FakeGitHub {
 
   addPullRequest(pr: FakePullRequest): void {
     this.pulls.set(pr.number, pr);
-    this.#blobIds = null;
   }
 
   inject(fault: Fault): void {
@@ -427,17 +427,20 @@ export class FakeGitHub {
     return undefined;
   }
 
-  /** The text whose blob id is `id`, at any commit. */
+  /**
+   * The text whose blob id is `id`, at any commit. Each commit's files are hashed once, when first
+   * needed (hashing everything on every look-up would stall this process, and with it the tests'
+   * own timings).
+   */
   #blob(id: string): string | undefined {
-    let ids = this.#blobIds;
-    if (!ids) {
-      ids = new Map();
-      for (const pr of this.pulls.values())
-        for (const files of pr.contents.values())
-          for (const text of files.values()) ids.set(blobId(text), text);
-      this.#blobIds = ids;
+    for (const pr of this.pulls.values()) {
+      for (const files of pr.contents.values()) {
+        if (this.#hashed.has(files)) continue;
+        for (const text of files.values()) this.#blobIds.set(blobId(text), text);
+        this.#hashed.add(files);
+      }
     }
-    return ids.get(id);
+    return this.#blobIds.get(id);
   }
 
   /**
@@ -447,13 +450,18 @@ export class FakeGitHub {
   #objects(body: Record<string, unknown>): Record<string, unknown> {
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     const repository: Record<string, unknown> = {};
-    const blob = (text: string) => ({
-      oid: blobId(text),
-      byteSize: Buffer.byteLength(text),
-      isBinary: false,
-      isTruncated: false,
-      text,
-    });
+    // GitHub's GraphQL stops a blob's text at 512 KiB and says so.
+    const blob = (text: string) => {
+      const bytes = Buffer.from(text);
+      const isTruncated = bytes.length > 512 * 1024;
+      return {
+        oid: blobId(bytes),
+        byteSize: bytes.length,
+        isBinary: false,
+        isTruncated,
+        text: isTruncated ? bytes.subarray(0, 512 * 1024).toString("utf8") : text,
+      };
+    };
     for (const [name, value] of Object.entries(variables)) {
       if (!/^[eto]\d+$/.test(name) || typeof value !== "string") continue;
       if (name.startsWith("t")) {
