@@ -18,6 +18,7 @@ import {
   gateVerdict,
   sameLogin,
   type GateDecision,
+  type GateReview,
   type GateFinding,
 } from "../gate/evaluate.js";
 import { gateSeal, openGateState, sealGateState, type GateSeal } from "../gate/seal.js";
@@ -65,8 +66,11 @@ export interface GateRun {
 }
 
 /**
- * Decides the gate. Reviews are fetched only when they can change the answer: `freshHead` says the
- * head commit was just pushed, so (with `currentHeadOnly`) no approval can count yet.
+ * Decides the gate. `reviews`, when the caller already read them, are used as they are; else
+ * they are fetched, and only when they can change the answer. With `currentHeadOnly`, reviews of
+ * which none is on the head (a push just arrived) cannot open the gate: no permission is looked
+ * up then. That is decided from the reviews themselves, never from the event's name: a
+ * redelivered `opened` can come after approvals of this very head.
  */
 export async function decideGate(
   octokit: Octokit,
@@ -76,7 +80,7 @@ export async function decideGate(
     config: ReviewConfig["gate"];
     state: GateState;
     baseVerdict: Verdict;
-    freshHead?: boolean;
+    reviews?: readonly GateReview[];
   },
 ): Promise<GateRun> {
   // A bare team slug is a team of the repository's organisation: named `@org/team`, as GitHub does.
@@ -90,10 +94,12 @@ export async function decideGate(
   // With an allow-list and no review read yet, no one counts so far (not "anyone with write access").
   const noneYet = config.teams.length > 0 || config.users.length > 0 ? new Set<string>() : null;
   let decision = evaluateGate({ ...base, reviews: [], permissions: {}, allowed: noneYet }, config);
+  const noneOnHead =
+    input.reviews !== undefined && !input.reviews.some((review) => review.commitId === target.headSha);
   const needsReviews =
-    decision.gating.length > 0 && !(input.freshHead && config.currentHeadOnly && decision.required > 0);
+    decision.gating.length > 0 && !(noneOnHead && config.currentHeadOnly && decision.required > 0);
   if (needsReviews) {
-    const reviews = await listReviews(octokit, target);
+    const reviews = input.reviews ?? (await listReviews(octokit, target));
     const users = reviewersToLookUp(reviews, target.author);
     const permissions = await permissionsOf(octokit, target, users);
     const allowed = await allowedReviewers(octokit, target, config, users);

@@ -47,7 +47,6 @@ export function registerHandlers(app: Probot, appOptions: AppOptions = {}): void
     prepare(context, options);
     const { action } = context.payload;
     await reviewAll(context, [targetFromPullRequest(context.payload.pull_request, baseRepo(context))], {
-      freshHead: action === "opened" || action === "synchronize",
       requestReviews: action === "opened" || action === "reopened" || action === "ready_for_review",
     });
   });

@@ -123,8 +123,8 @@ export async function loadConfigChange(
 }
 
 /** Whether a pull request's file list touches the configuration (a rename away counts). */
-export function touchesConfig(files: readonly { filename: string; previous_filename?: string }[]): boolean {
-  return files.some((file) => file.filename === CONFIG_PATH || file.previous_filename === CONFIG_PATH);
+export function touchesConfig(files: readonly { path: string; previousPath?: string }[]): boolean {
+  return files.some((file) => file.path === CONFIG_PATH || file.previousPath === CONFIG_PATH);
 }
 
 /** `_extends: [owner/]repo[:path]`, exactly as @probot/octokit-plugin-config reads it. */

@@ -1,6 +1,6 @@
 /**
- * Which pull request an event is about, and what GitHub says about it right now (the head SHA
- * moves while a review runs; a stale result must not be published).
+ * Which pull request an event is about: the head commit a review is of, and the pull requests a
+ * re-requested check run names.
  */
 import type { ProbotOctokit } from "probot";
 
@@ -23,8 +23,6 @@ export interface ReviewTarget extends PullRequestRef {
   changedFiles?: number;
   /** Login of the pull request's author (the gate never counts their approval). */
   author?: string;
-  /** Labels as the event reported them (a stale list only makes a label write a no-op). */
-  labels?: string[];
 }
 
 /** The fields of a pull request object (webhook payload or REST) this App reads. */
@@ -34,7 +32,6 @@ export interface PullRequestLike {
   head: { sha: string };
   base: { sha: string };
   changed_files?: number;
-  labels?: ({ name?: string } | string)[];
   user?: { login: string } | null;
 }
 
@@ -53,44 +50,10 @@ export function targetFromPullRequest(pr: PullRequestLike, repo: BaseRepo): Revi
     repoUrl: repo.htmlUrl,
     ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
     ...(pr.user?.login ? { author: pr.user.login } : {}),
-    ...(pr.labels
-      ? { labels: pr.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))) }
-      : {}),
   };
 }
 
 type Octokit = Pick<ProbotOctokit, "rest">;
-
-export interface PullRequestNow {
-  state: string;
-  headSha: string;
-  labels: string[];
-  author: string | null;
-}
-
-export async function readPullRequest(octokit: Octokit, pr: PullRequestRef): Promise<PullRequestNow> {
-  const { data } = await octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.number });
-  return {
-    state: data.state,
-    headSha: data.head.sha,
-    labels: data.labels.map((label) => label.name),
-    author: data.user?.login ?? null,
-  };
-}
-
-/**
- * The merge base of the base branch and the head: what GitHub's "Files changed" compares against.
- * Reading the base branch tip instead would show every later change on main as reverted.
- */
-export async function mergeBase(octokit: Octokit, target: ReviewTarget): Promise<string> {
-  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-    owner: target.owner,
-    repo: target.repo,
-    basehead: `${target.baseSha}...${target.headSha}`,
-    per_page: 1,
-  });
-  return data.merge_base_commit.sha;
-}
 
 /**
  * Open pull requests a re-requested check is about. GitHub fills `pull_requests` only for

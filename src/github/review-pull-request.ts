@@ -19,13 +19,13 @@ import {
 } from "../render/check-output.js";
 import { renderComment, renderOutOfScopeComment } from "../render/comment.js";
 import type { LinkContext } from "../render/markdown-parts.js";
-import { listPullRequestFiles, loadPullRequestChangeSet, selectChanges } from "../source/github.js";
+import { comparePullRequest, loadPullRequestChangeSet } from "../source/github.js";
 import { completeCheckRun, startCheckRun, type StartedCheckRun } from "./check-run.js";
-import { appIdentity } from "./identity.js";
 import { applyLabels, planLabels } from "./labels.js";
 import { loadConfigChange, loadRepoConfig, touchesConfig, type ConfigSource } from "./load-config.js";
-import { mergeBase, readPullRequest, type ReviewTarget } from "./pull-request.js";
-import { findStickyComment, writeStickyComment } from "./sticky-comment.js";
+import type { ReviewTarget } from "./pull-request.js";
+import { readPullRequestState, type PullRequestState } from "./pull-request-state.js";
+import { writeStickyComment } from "./sticky-comment.js";
 import { decideGate, requestReviewers } from "./gate.js";
 import { gateSeal, gateStateTrailer, openGateState, sealGateState, type GateSeal } from "../gate/seal.js";
 import {
@@ -44,8 +44,6 @@ export interface ReviewContextLike extends ConfigSource, GateKeyHolder {
 }
 
 export interface ReviewRunOptions {
-  /** The head was just pushed (opened, synchronize): no approval can be on it yet. */
-  freshHead?: boolean;
   /** Ask the configured reviewers when the gate holds (opened, reopened, ready for review). */
   requestReviews?: boolean;
   /** Changes the gate's state before publishing (an `/ack`), given this review's findings. */
@@ -98,27 +96,23 @@ export async function computeReview(
   log: Logger = context.log,
 ): Promise<ComputedReview> {
   const { octokit } = context;
+  // The merge base and the changed files come from the same compare call.
   const [configResult, listing] = await Promise.all([
     loadRepoConfig(context),
-    listPullRequestFiles(octokit, target),
+    comparePullRequest(octokit, { ...target, baseBranchSha: target.baseSha }),
   ]);
   if (!configResult.ok) return { ok: false, errors: configResult.errors };
   const config = configResult.config;
 
-  const include = reviewScope(config);
-  // Nothing in scope: no merge base, no contents, straight to publishing.
-  const inScope = selectChanges(listing.files, include).length > 0;
-  const baseSha = inScope ? await mergeBase(octokit, target) : target.baseSha;
-  const { changeSet, contextReader } = await loadPullRequestChangeSet(
+  const baseSha = listing.mergeBase;
+  const { changeSet, contextReader, changes } = await loadPullRequestChangeSet(
     octokit,
     { ...target, baseSha },
     listing,
-    {
-      include,
-    },
+    { include: reviewScope(config) },
   );
   // A change to the policy itself is compared side by side, `_extends` followed.
-  if (touchesConfig(listing.files)) {
+  if (touchesConfig(changes)) {
     const headFile = changeSet.files.find((file) => file.path === CONFIG_PATH)?.head ?? null;
     changeSet.reviewConfig = await loadConfigChange(octokit, { ...target, baseSha }, headFile);
   }
@@ -132,7 +126,7 @@ export async function computeReview(
   });
   log.info(
     {
-      listed: listing.files.length,
+      listed: changes.length,
       reviewed: changeSet.files.length,
       findings: report.findings.length,
       conclusion: report.verdict.conclusion,
@@ -162,21 +156,16 @@ async function runReview(
   }
   const { config, report, links } = computed;
 
-  // The head may have moved while we read and thought: never publish over a newer review. A job
-  // queued for this head knows every newer head GitHub announced since (and runs alone on its
-  // pull request); any other review asks GitHub.
+  // The head may have moved while we read and thought: never publish over a newer review. One
+  // query says where the head is now, with the labels, this App's comment and the reviews; a job
+  // also knows every newer head GitHub announced since it was queued.
+  const now = await readPullRequestState(octokit, target);
   const job = currentJob();
-  const now =
-    job?.head === target.headSha && target.labels
-      ? {
-          headSha: (await job.newerHead(target.headSha)) ?? target.headSha,
-          labels: target.labels,
-          author: null,
-        }
-      : await readPullRequest(octokit, target);
-  if (now.headSha !== target.headSha) {
-    log.info({ currentHead: now.headSha }, "head moved on, result dropped");
-    await completeCheckRun(octokit, target, check.id, "neutral", renderSupersededOutput(now.headSha));
+  const newer = job?.head === target.headSha ? await job.newerHead(target.headSha) : null;
+  const headNow = newer ?? now.headSha;
+  if (headNow !== target.headSha) {
+    log.info({ currentHead: headNow }, "head moved on, result dropped");
+    await completeCheckRun(octokit, target, check.id, "neutral", renderSupersededOutput(headNow));
     return null;
   }
 
@@ -188,7 +177,7 @@ async function runReview(
       check,
       config,
       report,
-      labels: now.labels,
+      now,
       author: target.author ?? now.author ?? "",
       seal: gateSeal(context.gateKey, target),
       options,
@@ -203,8 +192,8 @@ interface Publication {
   check: StartedCheckRun;
   config: ReviewConfig;
   report: Report;
-  /** Labels on the pull request now. */
-  labels: string[];
+  /** The pull request as GitHub has it now: labels, this App's comment, reviews. */
+  now: PullRequestState;
   author: string;
   seal: GateSeal;
   options: ReviewRunOptions;
@@ -226,8 +215,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   const { target, check, config, report, links } = p;
   const gateTarget = { ...target, author: p.author };
 
-  // The create response names the App; should it not, the App JWT still gives its id.
-  const existing = await findStickyComment(octokit, target, await appIdentity(octokit, check.app));
+  const existing = p.now.sticky;
   // Ticks and acks live in the comment; they follow their findings across pushes. A state whose
   // seal does not verify was edited by someone: none of it counts, and this write restores the comment.
   const verified = existing ? openGateState(existing.body, p.seal) : null;
@@ -250,7 +238,7 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
       config: config.gate,
       state,
       baseVerdict: verdict,
-      freshHead: p.options.freshHead,
+      reviews: p.now.reviews,
     });
     verdict = gate.verdict;
     gateHolds = !gate.decision.open;
@@ -291,11 +279,11 @@ async function publish(octokit: ProbotOctokit, p: Publication, log: Logger): Pro
   }
 
   if (config.labels.enabled) {
-    const plan = planLabels(config, report.highest, p.labels);
+    const plan = planLabels(config, report.highest, p.now.labels);
     if (plan.add || plan.remove.length > 0) {
       // Cosmetic: a refused label never changes the published verdict.
       try {
-        await applyLabels(octokit, target, plan);
+        await applyLabels(octokit, target, plan, p.now.labels);
         log.info({ added: plan.add?.name ?? null, removed: plan.remove }, "risk labels updated");
       } catch (error) {
         log.warn({ err: error, plan }, "could not update the risk labels");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { STICKY_MARKER } from "../../src/render/comment.js";
+import { blobId } from "../../src/source/snapshot.js";
 import {
   HEAD_SHA,
   MERGE_BASE_SHA,
@@ -46,16 +47,18 @@ const app = useMockedApp();
 
 /** What every review starts with: the token, the check run, the (absent) config and the PR's files. */
 function mockReviewStart(payload: PullRequestPayload, files: readonly FileEntry[]): GitHubMock {
-  return app.github.installationToken(payload.installation.id).createCheckRun().config(null).listFiles(files);
+  return app.github.installationToken(payload.installation.id).createCheckRun().config(null).compare(files);
 }
 
 /** A review of `benign` up to the comments it finds (`existing`). */
 function mockBenignReview(payload: PullRequestPayload, existing: ExistingComment[] = []): GitHubMock {
-  return mockReviewStart(payload, fileEntries(benign.files))
-    .compare()
+  return app.github
+    .installationToken(payload.installation.id)
+    .createCheckRun()
+    .config(null)
+    .compare(fileEntries(benign.files), { contents: contentsFor(benign) })
     .graphql(contentsFor(benign))
-    .pullRequest()
-    .comments(existing);
+    .prState({ comments: existing });
 }
 
 async function receive(payload: PullRequestPayload): Promise<void> {
@@ -81,12 +84,13 @@ describe("a benign values change", () => {
       `POST /app/installations/${payload.installation.id}/access_tokens`,
       "POST /repos/Codertocat/Hello-World/check-runs",
       "GET /repos/Codertocat/Hello-World/contents/.github/gitops-review.yml",
-      "GET /repos/Codertocat/Hello-World/pulls/1/files",
-      "GET /repos/Codertocat/.github/contents/.github/gitops-review.yml",
+      // The changed files and the merge base in one request.
       `GET /repos/Codertocat/Hello-World/compare/${"b".repeat(40)}...${HEAD_SHA}`,
+      "GET /repos/Codertocat/.github/contents/.github/gitops-review.yml",
+      // Both sides of the file: the base by path, the head by the blob id the compare listed.
       "POST /graphql",
-      "GET /repos/Codertocat/Hello-World/pulls/1",
-      "GET /repos/Codertocat/Hello-World/issues/1/comments",
+      // The head now, the labels and the sticky comment in one query.
+      "POST /graphql",
       // The verdict before the comment.
       "PATCH /repos/Codertocat/Hello-World/check-runs/7001",
       "POST /repos/Codertocat/Hello-World/issues/1/comments",
@@ -98,8 +102,8 @@ describe("a benign values change", () => {
     expect(graphql.variables).toEqual({
       owner: "Codertocat",
       name: "Hello-World",
-      e0: `${MERGE_BASE_SHA}:${HELMRELEASE}`,
-      e1: `${HEAD_SHA}:${HELMRELEASE}`,
+      o0: blobId(benign.files[0].head!),
+      e1: `${MERGE_BASE_SHA}:${HELMRELEASE}`,
     });
 
     const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
@@ -151,14 +155,14 @@ describe("a pull request without files in scope", () => {
       { filename: "README.md", status: "modified" },
       { filename: "src/main.go", status: "added" },
     ])
-      .pullRequest()
-      .comments()
+      .prState()
       .updateCheckRun();
 
     await receive(payload);
 
-    expect(app.github.calls).not.toContain("POST /graphql");
-    expect(app.github.calls.some((call) => call.includes("/compare/"))).toBe(false);
+    // No content is read: the one GraphQL query is the pull request's state.
+    expect(app.github.calls.filter((call) => call === "POST /graphql")).toHaveLength(1);
+    expect(JSON.stringify(app.github.bodiesOf("POST", "/graphql"))).not.toContain("object(");
     expect(app.github.bodiesOf("PATCH", "/check-runs/7001")).toEqual([
       {
         status: "completed",
@@ -171,8 +175,7 @@ describe("a pull request without files in scope", () => {
   it("updates an earlier comment to say the findings no longer apply", async () => {
     const payload = pullRequestPayload("synchronize");
     mockReviewStart(payload, [{ filename: "README.md", status: "modified" }])
-      .pullRequest()
-      .comments([ownComment(9001, `${STICKY_MARKER}\nold findings`)])
+      .prState({ comments: [ownComment(9001, `${STICKY_MARKER}\nold findings`)] })
       .updateComment(9001)
       .updateCheckRun();
 

@@ -24,7 +24,7 @@ import {
   type Payload,
 } from "../mocks/github.js";
 import { contentsFor, fileEntries, type PrFixture } from "../mocks/pull-request-files.js";
-import { AUTHOR, permission, pullRequestNow, reaction, reviews } from "./gate-helpers.js";
+import { AUTHOR, permission, pullRequestNow, reaction } from "./gate-helpers.js";
 
 const app = useMockedApp(() => {
   tokenCached = false;
@@ -94,12 +94,11 @@ const API_LINK = `${REPO_URL}/blob/${HEAD_SHA}/clusters/prod/apps/api.yaml#L18`;
 // ---------------------------------------------------------------------------------------------
 // Mocks
 
-/** Everything one full review of the fixture reads (config, files, merge base, contents, PR, comments). */
+/** Everything one full review of the fixture reads (config, files, merge base, contents, the PR's state). */
 function mockFullReview(comments: readonly ExistingComment[], labels: string[]): void {
   app.github.createCheckRun();
   mockFixtureReads();
-  pullRequestNow(app.github, labels);
-  app.github.comments(comments);
+  app.github.prState({ labels, comments, author: AUTHOR });
 }
 
 /** What `/explain` reads: the review of the head (no check run) and the sticky comment. */
@@ -110,11 +109,7 @@ function mockExplain(comments: readonly ExistingComment[]): void {
 
 /** The config (absent), the PR's files, the merge base and the fixture's contents. */
 function mockFixtureReads(): void {
-  app.github
-    .config(repoConfig)
-    .listFiles(fileEntries(fixture.files))
-    .compare()
-    .graphql(contentsFor(fixture), "any");
+  app.github.config(repoConfig).compare(fileEntries(fixture.files)).graphql(contentsFor(fixture), "any");
 }
 
 /**
@@ -159,7 +154,7 @@ async function openPullRequest(title = HELD_TITLE): Promise<string> {
   const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
   app.github.installationToken(payload.installation.id);
   mockFullReview([], []);
-  app.github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+  app.github.createComment(STICKY_ID).addLabels().updateCheckRun();
   await app.probot.receive({ id: "opened", name: "pull_request", payload } as never);
   app.github.endGraphql();
 
@@ -301,13 +296,7 @@ describe("/ack <rule-id> <reason>", () => {
     mockReceipt();
     permission(app.github, "mona", "maintain");
     mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
-    app.github
-      .updateComment(STICKY_ID)
-      .updateCheckRun()
-      .createComment(REPLY_ID)
-      .scope.get(`${PR_PATH}/pulls/1/reviews`)
-      .query({ per_page: "100" })
-      .reply(200, []);
+    app.github.updateComment(STICKY_ID).updateCheckRun().createComment(REPLY_ID);
     await comment("/ack mutable-image-tag pinned by digest in the next PR", "mona");
 
     expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({
@@ -338,7 +327,7 @@ describe("/ack <rule-id> <reason>", () => {
     app.github
       .createCheckRun()
       .config("gate:\n  severity: extreme\n")
-      .listFiles(fileEntries(fixture.files))
+      .compare(fileEntries(fixture.files))
       .updateCheckRun()
       .createComment(REPLY_ID);
     await comment(`/ack replicas-scaled-to-zero ${REASON}`);
@@ -385,13 +374,10 @@ describe("/explain", () => {
     await comment("/explain");
 
     expectReceiptRequests();
-    // Read only: no check run, no comment edited.
+    // Read only: no check run, no comment edited; and no content read again: the blobs the
+    // opening review read are in the process's cache.
     expect(app.github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual(
-      [
-        `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
-        "POST /graphql",
-        `POST ${PR_PATH}/issues/1/comments`,
-      ],
+      [`POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`, `POST ${PR_PATH}/issues/1/comments`],
     );
     const reply = theReply();
     expect(
@@ -451,7 +437,6 @@ describe("/explain", () => {
         `POST ${PR_PATH}/issues/comments/${COMMENT_ID}/reactions`,
         `GET ${PR_PATH}/pulls/1`,
         `GET ${PR_PATH}/contents/.github/gitops-review.yml`,
-        `GET ${PR_PATH}/pulls/1/files`,
         `GET ${PR_PATH}/issues/1/comments`,
         `GET /repos/${OWNER}/.github/contents/.github/gitops-review.yml`,
         `GET ${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`,
@@ -560,8 +545,7 @@ describe("custom rules in chat-ops", () => {
     mockReceipt();
     permission(app.github, "hubot", "write");
     mockFullReview([ownComment(STICKY_ID, sticky)], ["gitops-risk:high"]);
-    // replicas-scaled-to-zero still gates: the approvals are looked at.
-    reviews(app.github, []);
+    // replicas-scaled-to-zero still gates: the approvals come with the pull request's state.
     app.github.updateComment(STICKY_ID).updateCheckRun().createComment(REPLY_ID);
     await comment("/ack custom/stopped-in-prod the web team stops it for the migration in #42");
 
@@ -602,10 +586,9 @@ describe("custom rules in chat-ops", () => {
 describe("/recheck, /help and unknown commands", () => {
   it("/recheck reviews the current head again and says what it found", async () => {
     mockReceipt();
+    // The reviews come with the pull request's state: none is on this head.
     mockFullReview([], []);
-    // Not a fresh push: an approval could already be on this head, so the reviews are read.
-    reviews(app.github, []);
-    app.github.createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+    app.github.createComment(STICKY_ID).addLabels().updateCheckRun();
     app.github.createComment(REPLY_ID);
     await comment("/recheck");
 

@@ -60,8 +60,7 @@ it("/help and /explain of a huge PR: one reply within the limit, the cut said an
   app.github
     .pullRequest()
     .config(null)
-    .listFiles(fileEntries(fleet.files))
-    .compare()
+    .compare(fileEntries(fleet.files))
     .graphql(contentsFor(fleet), "any")
     .comments([])
     .createComment(9100);
@@ -73,7 +72,6 @@ it("/help and /explain of a huge PR: one reply within the limit, the cut said an
       `POST ${PR}/issues/comments/555/reactions`,
       `GET ${PR}/pulls/1`,
       `GET ${PR}/contents/.github/gitops-review.yml`,
-      `GET ${PR}/pulls/1/files`,
       "GET /repos/Codertocat/.github/contents/.github/gitops-review.yml",
       `GET ${PR}/compare/${"b".repeat(40)}...${HEAD_SHA}`,
       `GET ${PR}/issues/1/comments`,

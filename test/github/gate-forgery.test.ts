@@ -63,8 +63,8 @@ function tickBox(body: string, fingerprint: string, index: number): string {
 async function firstReview(): Promise<{ body: string; fingerprint: string }> {
   const payload = pullRequestPayload("opened");
   app.github.installationToken(payload.installation.id).createCheckRun();
-  mockReviewReads();
-  app.github.comments([]).createComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+  mockReviewReads([]);
+  app.github.createComment(STICKY_ID).addLabels().updateCheckRun();
   await app.probot.receive({ id: "opened", name: "pull_request", payload } as never);
   app.github.endGraphql();
   const body = app.github.bodiesOf("POST", "/issues/1/comments")[0].body as string;
@@ -75,13 +75,12 @@ async function firstReview(): Promise<{ body: string; fingerprint: string }> {
 }
 
 /** What a full review reads: config (none), files, merge base, contents, the PR now. */
-function mockReviewReads(): void {
+function mockReviewReads(comments: readonly ExistingComment[], list: readonly ReviewSpec[] = []): void {
   app.github
     .config(null)
-    .listFiles(fileEntries(BROKEN_YAML.files))
-    .compare()
-    .graphql(contentsFor(BROKEN_YAML), "any");
-  pullRequestNow(app.github);
+    .compare(fileEntries(BROKEN_YAML.files))
+    .graphql(contentsFor(BROKEN_YAML), "any")
+    .prState({ comments, reviews: list, author: AUTHOR });
 }
 
 /** A review by `reviewer` on the head of PR #1 (whose base is BASE_SHA, as the mocks expect). */
@@ -94,11 +93,9 @@ function reviewEvent(reviewer: string): Payload {
 /** A full review of the head after a gate event gave up on the comment: it rebuilds the comment. */
 function mockFullReview(sticky: string, list: ReviewSpec[], roles: [string, "read" | "write"][]): void {
   app.github.createCheckRun();
-  mockReviewReads();
-  app.github.comments([ownComment(STICKY_ID, sticky)]);
-  reviews(app.github, list);
+  mockReviewReads([ownComment(STICKY_ID, sticky)], list);
   for (const [user, role] of roles) permission(app.github, user, role);
-  app.github.updateComment(STICKY_ID).createLabel().addLabels().updateCheckRun();
+  app.github.updateComment(STICKY_ID).addLabels().updateCheckRun();
 }
 
 /** The App's finished check run on the head, holding one high finding. */
@@ -194,12 +191,8 @@ describe("an author forging an ack in the bot's comment", () => {
 
     const payload = pullRequestPayload("synchronize");
     app.github.createCheckRun();
-    mockReviewReads();
-    app.github
-      .comments([ownComment(STICKY_ID, forged)])
-      .updateComment(STICKY_ID)
-      .createLabel()
-      .addLabels();
+    mockReviewReads([ownComment(STICKY_ID, forged)]);
+    app.github.updateComment(STICKY_ID).addLabels();
     app.github.updateCheckRun();
     await app.probot.receive({ id: "push", name: "pull_request", payload } as never);
 

@@ -24,7 +24,6 @@ import {
   HELD,
   OLD_SHA,
   permission,
-  pullRequestNow,
   recorder,
   reviewPayload,
   reviews,
@@ -211,6 +210,7 @@ async function pullRequestEvent(
   config: string,
   pr: PrFixture,
   extra: () => void,
+  list: readonly ReviewSpec[] = [],
 ): Promise<void> {
   const payload = pullRequestPayload(action) as unknown as Payload;
   payload.pull_request.user.login = AUTHOR;
@@ -218,11 +218,9 @@ async function pullRequestEvent(
     .installationToken(1)
     .createCheckRun()
     .config(config)
-    .listFiles(fileEntries(pr.files))
-    .compare()
-    .graphql(contentsFor(pr), "any");
-  pullRequestNow(app.github);
-  app.github.comments([]);
+    .compare(fileEntries(pr.files))
+    .graphql(contentsFor(pr), "any")
+    .prState({ author: AUTHOR, reviews: list });
   extra();
   await app.probot.receive({ id: action, name: "pull_request", payload } as never);
 }
@@ -232,17 +230,16 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
   it("asks the teams and users (never the author) once the check is held", async () => {
     await pullRequestEvent("opened", CONFIG, fixture, () => {
-      app.github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().addLabels().updateCheckRun();
       requestedReviewers();
     });
 
-    // A fresh head: no approval can be on it, so no review, permission or team is looked up.
+    // No review is on this head: no permission or team is looked up.
     expect(app.github.calls.some((call) => /\/reviews|\/permission|\/teams\//.test(call))).toBe(false);
     // The verdict first, then the comment and labels, then the review request.
-    expect(app.github.calls.slice(-5)).toEqual([
+    expect(app.github.calls.slice(-4)).toEqual([
       `PATCH ${PR_PATH}/check-runs/7001`,
       `POST ${PR_PATH}/issues/1/comments`,
-      `POST ${PR_PATH}/labels`,
       `POST ${PR_PATH}/issues/1/labels`,
       `POST ${PR_PATH}/pulls/1/requested_reviewers`,
     ]);
@@ -269,7 +266,7 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
   it("asks no one again on a later push", async () => {
     await pullRequestEvent("synchronize", CONFIG, fixture, () => {
-      app.github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().addLabels().updateCheckRun();
     });
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
     expect(app.github.calls.some((call) => call.includes("requested_reviewers"))).toBe(false);
@@ -277,7 +274,7 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
   it("a refused request (a listed user is not a collaborator) leaves the held check as it is", async () => {
     await pullRequestEvent("opened", CONFIG, fixture, () => {
-      app.github.createComment().createLabel().addLabels().updateCheckRun();
+      app.github.createComment().addLabels().updateCheckRun();
       requestedReviewers(422);
     });
     // One completion, action_required; the failed request does not turn it into a failure.
@@ -288,13 +285,18 @@ describe("gate.requestReviewers: reviews requested when the gate closes", () => 
 
 describe("gate.currentHeadOnly: false", () => {
   it("an approval on an older commit still counts after a push", async () => {
-    await pullRequestEvent("synchronize", "gate:\n  currentHeadOnly: false\n", fixture, () => {
-      reviews(app.github, [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }]);
-      permission(app.github, "hubot", "write");
-      app.github.createComment().createLabel().addLabels().updateCheckRun();
-    });
-    // Even on a fresh head the reviews are read: an older approval may count.
-    expect(app.github.calls).toContain(`GET ${PR_PATH}/pulls/1/reviews`);
+    await pullRequestEvent(
+      "synchronize",
+      "gate:\n  currentHeadOnly: false\n",
+      fixture,
+      () => {
+        permission(app.github, "hubot", "write");
+        app.github.createComment().addLabels().updateCheckRun();
+      },
+      [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
+    );
+    // Even on a fresh head the approver is looked up: an older approval may count.
+    expect(app.github.calls).toContain(`GET ${PR_PATH}/collaborators/hubot/permission`);
     expect(checkUpdates()[0]).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -304,11 +306,17 @@ describe("gate.currentHeadOnly: false", () => {
     expect(comment.body).toContain(`**Second review done:** approved by @${ZWSP}hubot. ${VERDICT_MARKER}`);
   });
 
-  it("by default the same older approval does not count, and the reviews are not even read", async () => {
-    await pullRequestEvent("synchronize", "gate:\n  currentHeadOnly: true\n", fixture, () => {
-      app.github.createComment().createLabel().addLabels().updateCheckRun();
-    });
-    expect(app.github.calls.some((call) => call.endsWith("/reviews"))).toBe(false);
+  it("by default the same older approval does not count, and its author is not even looked up", async () => {
+    await pullRequestEvent(
+      "synchronize",
+      "gate:\n  currentHeadOnly: true\n",
+      fixture,
+      () => {
+        app.github.createComment().addLabels().updateCheckRun();
+      },
+      [{ user: "hubot", state: "APPROVED", commitId: OLD_SHA }],
+    );
+    expect(app.github.calls.some((call) => /\/reviews|\/permission/.test(call))).toBe(false);
     expect(checkUpdates()[0]).toMatchObject({ conclusion: "action_required" });
   });
 

@@ -27,13 +27,12 @@ async function review(fixture: PrFixture, extra: () => void = () => undefined, h
     .installationToken(payload.installation.id)
     .createCheckRun()
     .config(IN_FORCE)
-    .listFiles(fileEntries(fixture.files))
-    .compare()
+    .compare(fileEntries(fixture.files))
     .graphql(contentsFor(fixture), "any")
     .configAt(MERGE_BASE_SHA, fixture.files[0].base);
   if (headLoaded) app.github.configAt(HEAD_SHA, fixture.files[0].head);
   extra();
-  app.github.pullRequest().comments([]);
+  app.github.prState();
   await app.probot.receive({ id: "opened", name: "pull_request", payload } as never);
   const [check] = app.github.bodiesOf("PATCH", "/check-runs/7001") as {
     conclusion: string;
@@ -45,7 +44,7 @@ async function review(fixture: PrFixture, extra: () => void = () => undefined, h
 
 describe("a pull request that changes .github/gitops-review.yml", () => {
   it("weakening it (approvals 0, ignore everything) is high and gates, although the policy in force ignores .github/**", async () => {
-    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
     const { check, comment } = await review(
       policyChange('ignore: ["**"]\ngate:\n  approvals:\n    high: 0\n'),
     );
@@ -73,7 +72,7 @@ describe("a pull request that changes .github/gitops-review.yml", () => {
   });
 
   it("extending a repository of another owner is high, and the App does not read it on the PR's word", async () => {
-    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
     const { check, comment } = await review(
       policyChange(`_extends: someone-else/policies\n${IN_FORCE}`),
       () => undefined,
@@ -90,7 +89,7 @@ describe("a pull request that changes .github/gitops-review.yml", () => {
     const shared = "gate:\n  approvals:\n    high: 2\n";
     const base = `_extends: Codertocat/policies\n${IN_FORCE}`;
     const head = `_extends: Codertocat/policies\ngate:\n  approvals:\n    critical: 1\n`;
-    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
     const { comment } = await review({ files: [{ path: POLICY, base, head }], context: {} }, () => {
       // Read once per side: the base's chain, then the head's (the same file).
       app.github.configIn("Codertocat/policies", shared).configIn("Codertocat/policies", shared);
@@ -102,7 +101,7 @@ describe("a pull request that changes .github/gitops-review.yml", () => {
   });
 
   it("extending the organisation's .github defaults compares what they hold", async () => {
-    app.github.updateCheckRun().createComment().createLabel().addLabels();
+    app.github.updateCheckRun().createComment().addLabels();
     const { check, comment } = await review(policyChange("_extends: .github\n"), () =>
       app.github.configIn(
         "Codertocat/.github",

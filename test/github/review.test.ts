@@ -4,10 +4,13 @@ import { defaultConfig, parseConfig, type ReviewConfig } from "../../src/engine/
 import { applyPolicy, decideVerdict } from "../../src/engine/policy.js";
 import { reviewChangeSet } from "../../src/engine/review.js";
 import { STICKY_MARKER } from "../../src/render/comment.js";
+import { blobId } from "../../src/source/snapshot.js";
 import {
+  BASE_SHA,
   examplePayload,
   GitHubMock,
   HEAD_SHA,
+  MERGE_BASE_SHA,
   OWNER,
   ownComment,
   pullRequestPayload,
@@ -63,11 +66,9 @@ function mockReview(
   app.github
     .createCheckRun()
     .config(options.config ?? null)
-    .listFiles(fileEntries(fixture.files))
-    .compare()
+    .compare(fileEntries(fixture.files), { contents: contentsFor(fixture) })
     .graphql(contentsFor(fixture), "any")
-    .pullRequest(HEAD_SHA, options.labels ?? [])
-    .comments(options.comments ?? []);
+    .prState({ labels: options.labels ?? [], comments: options.comments ?? [] });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,8 +81,9 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
     const payload = pullRequestPayload("opened", { changedFiles: fixture.files.length });
     mockReview(fixture, { token: payload.installation.id });
     app.github.createComment();
+    // First use in the repository: GitHub creates the label, the App gives it its colour.
     if (highest === "critical" || highest === "high" || highest === "medium")
-      app.github.createLabel().addLabels();
+      app.github.addLabels(1, true).updateLabel(`gitops-risk:${highest}`);
     const annotated = expected.outcome.findings.filter((finding) => finding.location.side === "head");
     app.github.updateCheckRun(7001, Math.max(1, Math.ceil(annotated.length / 50)));
 
@@ -112,11 +114,11 @@ describe("the incident PR (examples/acme-volume-incident)", () => {
     expect(body.indexOf("### What changes")).toBeGreaterThan(body.indexOf("- [ ] "));
 
     expect(app.github.bodiesOf("POST", "/issues/1/labels")).toEqual([{ labels: [`gitops-risk:${highest}`] }]);
-    expect(app.github.bodiesOf("POST", `/repos/${OWNER}/${REPO}/labels`)).toEqual([
-      expect.objectContaining({
-        name: `gitops-risk:${highest}`,
+    expect(app.github.bodiesOf("PATCH", `/repos/${OWNER}/${REPO}/labels/`)).toEqual([
+      {
         color: expect.stringMatching(/^[0-9a-f]{6}$/),
-      }),
+        description: `gitops-review-bot: highest finding is ${highest}`,
+      },
     ]);
   });
 });
@@ -133,7 +135,7 @@ describe("a finding from a real rule", () => {
 
     const payload = pullRequestPayload("opened");
     mockReview(BROKEN_YAML, { token: payload.installation.id, config });
-    app.github.createComment().createLabel(422).addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
 
     await receive(payload);
 
@@ -162,7 +164,7 @@ describe("a finding from a real rule", () => {
   it("edits the same comment on a push and moves the label when the risk changes", async () => {
     const payload = pullRequestPayload("opened");
     mockReview(BROKEN_YAML, { token: payload.installation.id, config });
-    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
     await receive(payload);
     const first = app.github.requests.length;
 
@@ -198,7 +200,7 @@ describe("configuration", () => {
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config("gate:\n  severity: urgent\ncomment:\n  mode: sometimes\nlabel: false\n")
-      .listFiles([{ filename: "apps/web.yaml", status: "modified" }])
+      .compare([{ filename: "apps/web.yaml", status: "modified" }])
       .updateCheckRun();
 
     await receive(payload);
@@ -224,7 +226,7 @@ describe("configuration", () => {
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config("gate: [oops\n")
-      .listFiles([])
+      .compare([])
       .updateCheckRun();
 
     await receive(payload);
@@ -262,7 +264,7 @@ describe("custom rules", () => {
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(CUSTOM_CONFIG.replace("!has(object.spec.loadBalancerIP)", "!has(object.spec.loadBalancerIP"))
-      .listFiles(fileEntries(fixture.files))
+      .compare(fileEntries(fixture.files))
       .updateCheckRun();
 
     await receive(payload);
@@ -282,7 +284,7 @@ describe("custom rules", () => {
   it("a finding gates, is commented with its checklist and annotated like a built-in one", async () => {
     const payload = pullRequestPayload("opened");
     mockReview(fixture, { token: payload.installation.id, config: CUSTOM_CONFIG });
-    app.github.createComment().createLabel().addLabels().updateCheckRun();
+    app.github.createComment().addLabels().updateCheckRun();
 
     await receive(payload);
 
@@ -334,7 +336,7 @@ describe("secrets and mentions in the PR's files", () => {
     const expected = await expectedReview(fixture);
     app.github.createComment();
     if (expected.outcome.highest && ["critical", "high", "medium"].includes(expected.outcome.highest)) {
-      app.github.createLabel().addLabels();
+      app.github.addLabels();
     }
     app.github.updateCheckRun();
 
@@ -362,8 +364,27 @@ describe("scale", () => {
     return fixture;
   }
 
-  /** The REST requests of every review: token, check, 2 config lookups, 3 pages of files, compare, PR, comments, comment, check. */
-  const REST_REQUESTS = 12;
+  /** Every review of a 300-file PR: listing, both trees, contents, state, verdict, comment. */
+  const EXPECTED = [
+    "POST /app/installations/{id}/access_tokens",
+    `POST /repos/${OWNER}/${REPO}/check-runs`,
+    `GET /repos/${OWNER}/${REPO}/contents/.github/gitops-review.yml`,
+    `GET /repos/${OWNER}/${REPO}/compare/${BASE_SHA}...${HEAD_SHA}`,
+    `GET /repos/${OWNER}/.github/contents/.github/gitops-review.yml`,
+    // 600 paths are more than a batch of probes: each commit's tree says where they are, and
+    // how large. The same head tree then answers the ~600 context paths the model probes (a
+    // kustomization.yaml|yml beside and above each file): none of them exists.
+    `GET /repos/${OWNER}/${REPO}/git/trees/${MERGE_BASE_SHA}`,
+    `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD_SHA}`,
+    // Both sides of the 300 files by blob id, in one request.
+    "POST /graphql",
+  ];
+
+  function calls(installation: number): string[] {
+    return app.github.calls.map((call) =>
+      call.replace(`/installations/${installation}/`, "/installations/{id}/"),
+    );
+  }
 
   it("reviews a 300-file PR in a bounded number of requests", async () => {
     const fixture = scaleFixture();
@@ -373,19 +394,19 @@ describe("scale", () => {
 
     await receive(payload);
 
-    const graphql = app.github.calls.filter((call) => call === "POST /graphql").length;
-    // GraphQL at 100 blobs per request: 6 for both sides of the 300 files. The ~600 context paths
-    // the model probes (a kustomization.yaml|yml beside and above each file) cost one recursive
-    // tree of the head, which says none of them exists: nothing more is fetched.
-    expect(graphql).toBe(6);
-    expect(app.github.calls.filter((call) => call.includes("/git/trees/"))).toEqual([
-      `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD_SHA}`,
+    expect(calls(payload.installation.id)).toEqual([
+      ...EXPECTED,
+      // The head now, labels, the sticky comment and the reviews.
+      "POST /graphql",
+      `PATCH /repos/${OWNER}/${REPO}/check-runs/7001`,
+      `POST /repos/${OWNER}/${REPO}/issues/1/comments`,
     ]);
+    const [contents] = app.github.bodiesOf("POST", "/graphql") as { variables: Record<string, string> }[];
+    expect(Object.keys(contents.variables).filter((name) => /^o\d+$/.test(name))).toHaveLength(600);
     expect(app.github.requests.find((request) => request.path.includes("/git/trees/"))?.path).toContain(
       "recursive=1",
     );
-    expect(app.github.calls.length).toBe(REST_REQUESTS + 1 + graphql);
-    process.stdout.write(`300-file PR: ${app.github.calls.length} requests (${graphql} GraphQL)\n`);
+    process.stdout.write(`300-file PR: ${app.github.calls.length} requests\n`);
   });
 
   it("fetches only the context files that exist, once for both sides", async () => {
@@ -401,44 +422,95 @@ describe("scale", () => {
 
     await receive(payload);
 
+    expect(calls(payload.installation.id).slice(0, EXPECTED.length + 1)).toEqual([
+      ...EXPECTED,
+      "POST /graphql",
+    ]);
     const graphql = app.github.bodiesOf("POST", "/graphql") as { variables: Record<string, string> }[];
-    // 6 requests for the files, then one for the 31 kustomizations that exist, read at the head
-    // only: the pull request does not change them.
-    expect(graphql).toHaveLength(7);
-    expect(
-      Object.values(graphql[6].variables)
-        .filter((value) => value.includes(":"))
-        .sort(),
-    ).toEqual(
-      Object.keys(context)
-        .map((path) => `${HEAD_SHA}:${path}`)
-        .sort(),
+    // One request for the 31 kustomizations that exist, by blob id, read at the head only: the
+    // pull request does not change them. Then the state query.
+    expect(graphql).toHaveLength(3);
+    const ids = Object.entries(graphql[1].variables).filter(([name]) => /^o\d+$/.test(name));
+    expect(ids.map(([, id]) => id).sort()).toEqual(
+      [...new Set(Object.values(context).map((text) => blobId(text)))].sort(),
     );
-    expect(app.github.calls.length).toBe(REST_REQUESTS + 1 + graphql.length);
     const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
     expect(comment.body).toContain("ns-10");
     expect(comment.body).toContain("shared");
     expect(
       expected.review.pairs.map((pair) => pair.head?.type === "object" && pair.head.identity),
     ).toContainEqual(expect.objectContaining({ name: "app-10", namespace: "ns-10" }));
-    process.stdout.write(
-      `300-file PR with context: ${app.github.calls.length} requests (${graphql.length} GraphQL)\n`,
-    );
   });
+});
 
-  it("says when GitHub's 3,000-file list cuts the PR", async () => {
-    const fixture: PrFixture = {
-      files: [{ path: "apps/a.yaml", base: "a: 1\n", head: "a: 2\n" }],
-      context: {},
+describe("a pull request past GitHub's 3,000-file listing", () => {
+  /**
+   * 3,499 changed pages of documentation, then, listed last, a tenant's namespace removed: GitHub's
+   * compare lists 300 files and its files endpoint would stop at 3,000, before the namespace.
+   */
+  function fixture(): PrFixture {
+    const files: PrFixture["files"] = [];
+    for (let i = 0; i < 3499; i += 1) {
+      const page = (n: number) => `# Runbook ${i}\n\nrevision ${n}\n`;
+      files.push({
+        path: `handbook/runbooks/r${String(i).padStart(4, "0")}.md`,
+        base: page(1),
+        head: page(2),
+      });
+    }
+    files.push({
+      path: "tenants/zeta/namespace.yaml",
+      base: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: zeta\n  labels:\n    tenant: zeta\n",
+      head: null,
+    });
+    return {
+      files,
+      context: {
+        "tenants/alpha/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: alpha\n",
+      },
     };
-    const payload = pullRequestPayload("opened", { changedFiles: 3500 });
-    mockReview(fixture, { token: payload.installation.id });
-    app.github.createComment().updateCheckRun();
+  }
+
+  it("compares the two trees, finds the change past the cap and holds the check", async () => {
+    const pr = fixture();
+    const payload = pullRequestPayload("opened", { changedFiles: pr.files.length });
+    const contents = contentsFor(pr);
+    app.github
+      .installationToken(payload.installation.id)
+      .createCheckRun()
+      .config(null)
+      .compare(fileEntries(pr.files), { contents })
+      .graphql(contents, "any")
+      .prState()
+      .createComment()
+      .addLabels()
+      .updateCheckRun();
 
     await receive(payload);
 
+    // The file list is not paged through: the trees hold every change.
+    expect(app.github.calls.filter((call) => call.includes("/pulls/1/files"))).toEqual([]);
+    expect(app.github.calls.filter((call) => call.includes("/git/trees/")).sort()).toEqual([
+      `GET /repos/${OWNER}/${REPO}/git/trees/${MERGE_BASE_SHA}`,
+      `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD_SHA}`,
+    ]);
+    const [update] = app.github.bodiesOf("PATCH", "/check-runs/7001") as unknown as CheckUpdate[];
+    expect(update).toMatchObject({
+      conclusion: "action_required",
+      output: { title: "1 critical: second reviewer required" },
+    });
     const [comment] = app.github.bodiesOf("POST", "/issues/1/comments");
-    expect(comment.body).toContain("GitHub lists only the first 3,000 of 3500 changed files");
+    expect(comment.body).toContain("Namespace zeta is removed");
+    expect(comment.body).toContain(
+      "GitHub lists only the first 3,000 of 3500 changed files; the changed files were found by comparing the two commits' trees instead.",
+    );
+    // Only the file in scope was read, at the merge base (it is gone at the head).
+    const reads = app.github
+      .bodiesOf("POST", "/graphql")
+      .flatMap((body) => Object.keys((body as { variables: Record<string, string> }).variables))
+      .filter((name) => /^[oe]\d+$/.test(name));
+    expect(reads).toHaveLength(1);
+    expect(app.github.calls.length).toBeLessThanOrEqual(12);
   });
 });
 
@@ -450,10 +522,9 @@ describe("stale results", () => {
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
-      .listFiles(fileEntries(fixture.files))
-      .compare()
+      .compare(fileEntries(fixture.files))
       .graphql(contentsFor(fixture), "any")
-      .pullRequest("d".repeat(40))
+      .prState({ headSha: "d".repeat(40) })
       .updateCheckRun();
 
     await receive(payload);
@@ -485,9 +556,8 @@ describe("events", () => {
       .installationToken(payload.installation.id)
       .createCheckRun()
       .config(null)
-      .listFiles([])
-      .pullRequest()
-      .comments()
+      .compare([])
+      .prState()
       .updateCheckRun();
     await receive(payload);
     expect(app.github.bodiesOf("PATCH", "/check-runs/7001")[0]).toMatchObject({ conclusion: "neutral" });
@@ -503,7 +573,7 @@ describe("events", () => {
     run.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
     const installation = (payload.installation as { id: number }).id;
     app.github.installationToken(installation).pullRequest();
-    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.createCheckRun().config(null).compare([]).prState().updateCheckRun();
 
     await app.probot.receive({ id: "delivery", name: "check_run", payload } as never);
 
@@ -526,7 +596,7 @@ describe("events", () => {
     suite.pull_requests = [{ number: 1, head: { sha: HEAD_SHA }, base: { sha: "b".repeat(40) } }];
     const installation = (payload.installation as { id: number }).id;
     app.github.installationToken(installation).pullRequest();
-    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.createCheckRun().config(null).compare([]).prState().updateCheckRun();
 
     await app.probot.receive({ id: "delivery", name: "check_suite", payload } as never);
 
@@ -541,7 +611,7 @@ describe("rate limits", () => {
     app.github.scope
       .post(`/repos/${OWNER}/${REPO}/check-runs`)
       .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
-    app.github.createCheckRun().config(null).listFiles([]).pullRequest().comments().updateCheckRun();
+    app.github.createCheckRun().config(null).compare([]).prState().updateCheckRun();
 
     await receive(payload);
 

@@ -10,6 +10,8 @@ import { Probot, ProbotOctokit } from "probot";
 import { gateKeyFrom, gateSeal, openGateState, sealGateState } from "../../src/gate/seal.js";
 import { emptyGateState, type GateState } from "../../src/gate/state.js";
 import { createApp } from "../../src/index.js";
+import { clearGitHubCaches } from "../../src/source/github.js";
+import { blobId } from "../../src/source/snapshot.js";
 
 export const API = "https://api.github.com";
 export const APP_ID = 4242;
@@ -79,6 +81,8 @@ export function useMockedApp(beforeEachExtra?: () => void): MockedApp {
   const app = {} as MockedApp;
   beforeEach(async () => {
     nock.disableNetConnect();
+    // Blob contents and commit listings are kept per process: every test counts from nothing.
+    clearGitHubCaches();
     beforeEachExtra?.();
     app.probot = await createTestProbot();
     app.github = new GitHubMock();
@@ -166,6 +170,8 @@ export interface FileEntry {
   filename: string;
   status: "added" | "removed" | "modified" | "renamed";
   previous_filename?: string;
+  /** The blob id at the head, as GitHub lists it; filled from `contents` when they are given. */
+  sha?: string;
 }
 
 /** Repository content by commit SHA and path, served through GraphQL `object(expression:)`. */
@@ -336,13 +342,35 @@ export class GitHubMock {
     return this;
   }
 
-  compare(mergeBase = MERGE_BASE_SHA, headSha = HEAD_SHA): this {
+  /**
+   * `GET /compare/<base>...<head>`: the merge base and up to 300 of the changed files, as GitHub
+   * answers it. With `contents`, each file carries its blob id at the head, as GitHub lists it.
+   */
+  compare(
+    files: readonly FileEntry[] = [],
+    options: { mergeBase?: string; headSha?: string; contents?: Contents } = {},
+  ): this {
+    const headSha = options.headSha ?? HEAD_SHA;
+    const head = options.contents?.get(headSha);
+    const listed = files.slice(0, 300).map((file) => {
+      const text = file.status === "removed" ? undefined : head?.get(file.filename);
+      return {
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+        ...file,
+        ...(text !== undefined && file.sha === undefined ? { sha: blobId(text) } : {}),
+      };
+    });
     this.scope
       .get(`/repos/${OWNER}/${REPO}/compare/${BASE_SHA}...${headSha}`)
       .query({ per_page: "1" })
       .reply(
         200,
-        this.#recorded(() => ({ merge_base_commit: { sha: mergeBase }, files: [] })),
+        this.#recorded(() => ({
+          merge_base_commit: { sha: options.mergeBase ?? MERGE_BASE_SHA },
+          files: listed,
+        })),
       );
     return this;
   }
@@ -350,14 +378,22 @@ export class GitHubMock {
   /**
    * GraphQL blob lookups (`e<n>` variables) and folder listings (`t<n>`), answered from `contents`.
    * `times` is how many requests are expected, or "any" when the engine decides (context files it
-   * asks for after parsing); "any" also serves the recursive trees, whether asked for or not.
+   * asks for after parsing, contents already cached); "any" also serves the recursive trees and
+   * REST blob reads, whether asked for or not.
    */
-  graphql(contents: Contents, times: number | "any" = 1): this {
+  graphql(contents: Contents, times: number | "any" = 1, tree: { truncated?: boolean } = {}): this {
+    // Not the pull request's state: that query has its own reply (`prState`).
+    const objects = (body: Record<string, unknown>) => !String(body.query).includes("pullRequest(");
     const interceptor =
-      times === "any" ? nock(API).persist().post("/graphql") : this.scope.post("/graphql").times(times);
+      times === "any"
+        ? nock(API).persist().post("/graphql", objects)
+        : this.scope.post("/graphql", objects).times(times);
     if (times === "any") {
+      // "any" includes none: contents an earlier event read are in the process's cache.
+      interceptor.optionally();
       this.#persistent.push(interceptor);
-      this.#persistent.push(this.#treeReply(nock(API).persist(), contents).optionally());
+      this.#persistent.push(this.#treeReply(nock(API).persist(), contents, tree).optionally());
+      this.#persistent.push(this.#blobReply(nock(API).persist(), contents).optionally());
     }
     interceptor.reply(
       200,
@@ -370,14 +406,24 @@ export class GitHubMock {
           const path = value.slice(split + 1);
           if (/^e\d+$/.test(name)) {
             const text = files?.get(path);
-            repository[`b${name.slice(1)}`] =
-              text === undefined
-                ? null
-                : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+            repository[`b${name.slice(1)}`] = text === undefined ? null : graphqlBlob(text);
+          } else if (/^o\d+$/.test(name)) {
+            const text = byBlobId(contents, value);
+            repository[name] = text === undefined ? null : graphqlBlob(text);
           } else if (/^t\d+$/.test(name)) {
             const entries = treeEntries(files, path);
             repository[name] =
-              entries.length === 0 ? null : { entries: entries.map(({ name, type }) => ({ name, type })) };
+              entries.length === 0
+                ? null
+                : {
+                    entries: entries.map(({ name, type, size, sha }) => ({
+                      name,
+                      type,
+                      mode: type === "tree" ? 0o40000 : 0o100644,
+                      oid: sha,
+                      object: type === "blob" ? { byteSize: size } : {},
+                    })),
+                  };
           }
         }
         return { data: { repository } };
@@ -387,7 +433,7 @@ export class GitHubMock {
   }
 
   /** `GET /git/trees/:sha?recursive=1` answered from `contents`, as GitHub lists a commit's files. */
-  #treeReply(scope: nock.Scope, contents: Contents): nock.Interceptor {
+  #treeReply(scope: nock.Scope, contents: Contents, options: { truncated?: boolean }): nock.Interceptor {
     const interceptor = scope.get(new RegExp(`^/repos/${OWNER}/${REPO}/git/trees/[0-9a-f]+$`)).query(true);
     interceptor.reply(
       200,
@@ -403,17 +449,100 @@ export class GitHubMock {
               path,
               mode: entry.type === "tree" ? "040000" : "100644",
               type: entry.type,
-              sha: "0".repeat(40),
+              sha: entry.sha,
               ...(entry.size === undefined ? {} : { size: entry.size }),
             });
             if (recursive && entry.type === "tree") walk(path);
           }
         };
         walk("");
+        // GitHub cuts a tree it finds too large, keeping the first entries.
+        if (options.truncated) return { sha, url: url.href, tree: tree.slice(0, 10), truncated: true };
         return { sha, url: url.href, tree, truncated: false };
       }),
     );
     return interceptor;
+  }
+
+  /** `GET /git/blobs/:sha`, the REST read of a blob GraphQL cut, answered from `contents`. */
+  #blobReply(scope: nock.Scope, contents: Contents): nock.Interceptor {
+    const interceptor = scope.get(new RegExp(`^/repos/${OWNER}/${REPO}/git/blobs/[0-9a-f]+$`));
+    interceptor.reply(
+      200,
+      this.#recorded((_body, url) => {
+        const sha = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
+        const text = byBlobId(contents, sha) ?? "";
+        return {
+          sha,
+          size: Buffer.byteLength(text),
+          encoding: "base64",
+          content: Buffer.from(text).toString("base64"),
+        };
+      }),
+    );
+    return interceptor;
+  }
+
+  /**
+   * The GraphQL query a review makes before publishing: the head now, labels, comments (this
+   * App's when `performed_via_github_app` names it) and reviews.
+   */
+  prState(
+    options: {
+      headSha?: string;
+      labels?: string[];
+      comments?: readonly ExistingComment[] | (() => readonly ExistingComment[]);
+      reviews?: readonly { user: string; state: string; commitId?: string; type?: "User" | "Bot" }[];
+      author?: string;
+    } = {},
+  ): this {
+    this.scope
+      .post("/graphql", (body: Record<string, unknown>) => String(body.query).includes("pullRequest("))
+      .reply(
+        200,
+        this.#recorded(() => {
+          const comments =
+            typeof options.comments === "function" ? options.comments() : (options.comments ?? []);
+          let minute = 0;
+          return {
+            data: {
+              repository: {
+                pullRequest: {
+                  state: "OPEN",
+                  headRefOid: options.headSha ?? HEAD_SHA,
+                  author: { login: options.author ?? "octocat", __typename: "User" },
+                  labels: {
+                    pageInfo: { hasNextPage: false },
+                    nodes: (options.labels ?? []).map((name) => ({ name })),
+                  },
+                  comments: {
+                    pageInfo: { hasNextPage: false, endCursor: null },
+                    nodes: comments.map((comment) => ({
+                      databaseId: comment.id,
+                      body: comment.body,
+                      url: `${REPO_URL}/pull/1#issuecomment-${comment.id}`,
+                      viewerDidAuthor: comment.performed_via_github_app?.id === APP_ID,
+                    })),
+                  },
+                  reviews: {
+                    pageInfo: { hasPreviousPage: false },
+                    nodes: (options.reviews ?? []).map((review) => ({
+                      state: review.state,
+                      submittedAt: `2024-05-02T10:${String((minute += 1)).padStart(2, "0")}:00Z`,
+                      commit: { oid: review.commitId ?? options.headSha ?? HEAD_SHA },
+                      author: {
+                        login: review.type === "Bot" ? review.user.replace(/\[bot\]$/, "") : review.user,
+                        __typename: review.type ?? "User",
+                      },
+                    })),
+                  },
+                },
+              },
+            },
+          };
+        }),
+      );
+    return this;
   }
 
   /** `GET /pulls/:n`: the head SHA and labels GitHub reports now. */
@@ -464,18 +593,44 @@ export class GitHubMock {
     return this;
   }
 
-  createLabel(status: 201 | 422 = 201): this {
-    this.scope.post(`/repos/${OWNER}/${REPO}/labels`).reply(
-      status,
-      this.#recorded((body) => (status === 201 ? body : { message: "Validation Failed" })),
+  /**
+   * `POST /issues/:n/labels`: GitHub answers with the issue's labels; a label it had to create
+   * comes back in its default colour without a description (`created`).
+   */
+  addLabels(pr = 1, created = false): this {
+    this.scope.post(`/repos/${OWNER}/${REPO}/issues/${pr}/labels`).reply(
+      200,
+      this.#recorded((body) =>
+        ((body as { labels: string[] }).labels ?? []).map((name) => ({
+          name,
+          color: created ? "ededed" : "d93f0b",
+          description: created ? null : "gitops-review-bot: highest finding",
+        })),
+      ),
     );
     return this;
   }
 
-  addLabels(pr = 1): this {
-    this.scope.post(`/repos/${OWNER}/${REPO}/issues/${pr}/labels`).reply(
+  /** `PUT /issues/:n/labels`: the whole set replaced. */
+  setLabels(pr = 1): this {
+    this.scope.put(`/repos/${OWNER}/${REPO}/issues/${pr}/labels`).reply(
       200,
-      this.#recorded(() => []),
+      this.#recorded((body) =>
+        ((body as { labels: string[] }).labels ?? []).map((name) => ({
+          name,
+          color: "ededed",
+          description: null,
+        })),
+      ),
+    );
+    return this;
+  }
+
+  /** `PATCH /labels/:name`: a label given its colour. */
+  updateLabel(name: string): this {
+    this.scope.patch(`/repos/${OWNER}/${REPO}/labels/${encodeURIComponent(name)}`).reply(
+      200,
+      this.#recorded((body) => body),
     );
     return this;
   }
@@ -489,13 +644,42 @@ export class GitHubMock {
   }
 }
 
+function graphqlBlob(text: string) {
+  const byteSize = Buffer.byteLength(text);
+  // GitHub's GraphQL stops a blob's text at 512 KiB.
+  const isTruncated = byteSize > 512 * 1024;
+  return {
+    oid: blobId(text),
+    byteSize,
+    isBinary: false,
+    isTruncated,
+    text: isTruncated
+      ? Buffer.from(text)
+          .subarray(0, 512 * 1024)
+          .toString("utf8")
+      : text,
+  };
+}
+
+/** The text whose git blob id is `id`, at any commit of `contents`. */
+function byBlobId(contents: Contents, id: string): string | undefined {
+  for (const files of contents.values()) {
+    for (const text of files.values()) if (blobId(text) === id) return text;
+  }
+  return undefined;
+}
+
+interface MockTreeEntry {
+  name: string;
+  type: "blob" | "tree";
+  size?: number;
+  sha: string;
+}
+
 /** The entries of one folder (`""` for the root) among a commit's files, as git lists them. */
-function treeEntries(
-  files: ReadonlyMap<string, string> | undefined,
-  folder: string,
-): { name: string; type: "blob" | "tree"; size?: number }[] {
+function treeEntries(files: ReadonlyMap<string, string> | undefined, folder: string): MockTreeEntry[] {
   const prefix = folder === "" ? "" : `${folder}/`;
-  const entries = new Map<string, { name: string; type: "blob" | "tree"; size?: number }>();
+  const entries = new Map<string, MockTreeEntry>();
   for (const [path, text] of files ?? []) {
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length);
@@ -503,7 +687,9 @@ function treeEntries(
     const name = slash === -1 ? rest : rest.slice(0, slash);
     entries.set(
       name,
-      slash === -1 ? { name, type: "blob", size: Buffer.byteLength(text) } : { name, type: "tree" },
+      slash === -1
+        ? { name, type: "blob", size: Buffer.byteLength(text), sha: blobId(text) }
+        : { name, type: "tree", sha: "0".repeat(40) },
     );
   }
   return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));

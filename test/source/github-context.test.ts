@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import {
+  createGitHubCaches,
   loadPullRequestChangeSet,
   type PullRequestCoordinates,
   type PullRequestFile,
 } from "../../src/source/github.js";
+import { blobId } from "../../src/source/snapshot.js";
 
 const BASE = "a".repeat(40);
 const HEAD = "c".repeat(40);
@@ -21,17 +23,33 @@ interface Recorded {
   graphql: Record<string, string>[];
 }
 
-/** Entries of one folder ("" for the root) as git lists them. */
-function entries(files: Files, folder: string): { name: string; type: string; size?: number }[] {
+interface Entry {
+  name: string;
+  type: string;
+  oid?: string;
+  object?: { byteSize?: number };
+}
+
+/** Entries of one folder ("" for the root) as GitHub's GraphQL lists them. */
+function entries(files: Files, folder: string): Entry[] {
   const prefix = folder === "" ? "" : `${folder}/`;
-  const found = new Map<string, { name: string; type: string; size?: number }>();
+  const found = new Map<string, Entry>();
   for (const [path, text] of Object.entries(files)) {
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length);
     const name = rest.split("/")[0];
-    found.set(name, rest.includes("/") ? { name, type: "tree" } : { name, type: "blob", size: text.length });
+    found.set(
+      name,
+      rest.includes("/")
+        ? { name, type: "tree" }
+        : { name, type: "blob", oid: blobId(text), object: { byteSize: text.length } },
+    );
   }
   return [...found.values()];
+}
+
+function blob(text: string) {
+  return { oid: blobId(text), byteSize: text.length, isBinary: false, isTruncated: false, text };
 }
 
 /** A fake Octokit serving both commits; `tree` says how `GET /git/trees` answers. */
@@ -46,8 +64,12 @@ function fakeOctokit(commits: Record<string, Files>, tree: "ok" | "truncated" | 
         const [sha, path] = [value.slice(0, 40), value.slice(41)];
         if (/^e\d+$/.test(name)) {
           const text = commits[sha]?.[path];
-          repository[`b${name.slice(1)}`] =
-            text === undefined ? null : { byteSize: text.length, isBinary: false, isTruncated: false, text };
+          repository[`b${name.slice(1)}`] = text === undefined ? null : blob(text);
+        } else if (/^o\d+$/.test(name)) {
+          const text = Object.values(commits)
+            .flatMap((files) => Object.values(files))
+            .find((candidate) => blobId(candidate) === value);
+          repository[name] = text === undefined ? null : blob(text);
         } else if (/^t\d+$/.test(name)) {
           const listed = entries(commits[sha] ?? {}, path);
           repository[name] = listed.length === 0 ? null : { entries: listed };
@@ -63,7 +85,9 @@ function fakeOctokit(commits: Record<string, Files>, tree: "ok" | "truncated" | 
           const files = commits[tree_sha] ?? {};
           const all = Object.entries(files).map(([path, text]) => ({
             path,
+            mode: "100644",
             type: "blob",
+            sha: blobId(text),
             size: text.length,
           }));
           return {
@@ -111,18 +135,19 @@ async function reader(
   } = {},
 ) {
   const { octokit, recorded } = fakeOctokit(commits, options.tree);
-  const { contextReader } = await loadPullRequestChangeSet(
+  const { contextReader, changeSet } = await loadPullRequestChangeSet(
     octokit,
     PR,
     { files: options.files ?? changed, truncated: options.truncated ?? false },
     {
       include: () => false,
+      caches: createGitHubCaches(),
       blobsPerQuery: 4,
       foldersPerQuery: options.foldersPerQuery ?? 2,
       ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
     },
   );
-  return { contextReader, recorded };
+  return { contextReader, recorded, changeSet };
 }
 
 describe("GitHub context reader", () => {
@@ -208,7 +233,7 @@ describe("GitHub context reader", () => {
     expect(Object.keys(recorded.graphql[0]).filter((key) => key.startsWith("e"))).toHaveLength(4);
   });
 
-  it("reads both sides of paths the PR changes, and of every path when GitHub cut the file list", async () => {
+  it("reads both sides of paths the PR changes, as listed or, when GitHub cut the list, as the trees say", async () => {
     const head = { ...both, "apps/kustomization.yaml": "namespace: moved\n" };
     const files: PullRequestFile[] = [
       ...changed,
@@ -225,17 +250,38 @@ describe("GitHub context reader", () => {
       e2: `${HEAD}:kustomization.yaml`,
     });
 
+    // The file list was cut: the two trees are compared, so exactly the changed path has two sides.
     const cut = await reader({ [BASE]: both, [HEAD]: head }, { truncated: true });
-    expect(await cut.contextReader.read(ASKED)).toHaveLength(3);
+    expect(await cut.contextReader.read(ASKED)).toEqual([
+      { path: "apps/kustomization.yaml", base: "namespace: apps\n", head: "namespace: moved\n" },
+      { path: "apps/b/kustomization.yml", base: "namespace: b\n", head: "namespace: b\n" },
+      { path: "kustomization.yaml", base: "resources: []\n", head: "resources: []\n" },
+    ]);
     expect(cut.recorded.calls.slice(0, 2).sort()).toEqual(["tree a recursive", "tree c recursive"]);
-    expect(cut.recorded.calls.slice(2)).toEqual(["graphql", "graphql"]);
+    // The trees give every id and size: the four blobs in one request.
+    expect(cut.recorded.calls.slice(2)).toEqual(["graphql"]);
+    expect(Object.values(cut.recorded.graphql[0]).sort()).toEqual(
+      [
+        "o",
+        "r",
+        ...["namespace: apps\n", "namespace: moved\n", "namespace: b\n", "resources: []\n"].map(blobId),
+      ].sort(),
+    );
   });
 
   it("does not fetch files the tree shows over the size bound", async () => {
     const big = { ...both, "apps/kustomization.yaml": "x".repeat(64) };
-    const { contextReader, recorded } = await reader({ [BASE]: big, [HEAD]: big }, { maxFileBytes: 32 });
+    const { contextReader, recorded, changeSet } = await reader(
+      { [BASE]: big, [HEAD]: big },
+      { maxFileBytes: 32 },
+    );
     const files = await contextReader.read(ASKED);
     expect(files.map((file) => file.path).sort()).toEqual(["apps/b/kustomization.yml", "kustomization.yaml"]);
-    expect(Object.values(recorded.graphql[0])).not.toContain(`${HEAD}:apps/kustomization.yaml`);
+    expect(Object.values(recorded.graphql[0])).toHaveLength(2 + 2);
+    expect(Object.values(recorded.graphql[0])).not.toContain(blobId("x".repeat(64)));
+    // Not silently absent: the review says why the file was not read.
+    expect(changeSet.notes).toEqual([
+      "apps/kustomization.yaml (head) was not loaded as context: file too large (64 bytes, limit 32).",
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { blobId } from "../../src/source/snapshot.js";
 
 export const APP_ID = 4242;
 export const APP_SLUG = "gitops-review-bot";
@@ -83,11 +84,16 @@ export class FakeGitHub {
   readonly #server: Server;
   readonly #hanging = new Set<ServerResponse>();
   #nextCheck = 7001;
+  /** Blob id -> text over the commits hashed so far. */
+  readonly #blobIds = new Map<string, string>();
+  readonly #hashed = new WeakSet<Map<string, string>>();
   #nextComment = 9001;
   /** Milliseconds added to every answer: one API round trip. */
   latencyMs = 0;
   /** `.github/gitops-review.yml`, served as JSON text (YAML reads it); none when null. */
   repoConfig: Record<string, unknown> | null = null;
+  /** Recursive trees with more entries come back cut (`truncated`), as GitHub cuts large ones. */
+  treeEntryLimit = 100_000;
 
   constructor() {
     this.#server = createServer((request, response) => void this.#handle(request, response));
@@ -179,7 +185,7 @@ export class FakeGitHub {
         headers: fault.headers,
       };
     } else {
-      reply = this.#route(method, path, url.searchParams, body) ?? {
+      reply = this.#route(method, path, url.searchParams, body, request.headers.host ?? "127.0.0.1") ?? {
         status: 404,
         body: { message: "Not Found" },
       };
@@ -204,7 +210,7 @@ export class FakeGitHub {
     response.end(json);
   }
 
-  #route(method: string, path: string, query: URLSearchParams, body: unknown): Reply | null {
+  #route(method: string, path: string, query: URLSearchParams, body: unknown, host: string): Reply | null {
     const input = (body ?? {}) as Record<string, unknown>;
     let match: RegExpExecArray | null;
     if (method === "POST" && /^\/api\/v3\/app\/installations\/\d+\/access_tokens$/.test(path)) {
@@ -230,7 +236,12 @@ export class FakeGitHub {
           }
         : { status: 404, body: { message: "Not Found" } };
     }
-    if (path === "/api/graphql") return { status: 200, body: { data: { repository: this.#blobs(input) } } };
+    if (path === "/api/graphql") {
+      const repository = String(input.query).includes("pullRequest(")
+        ? this.#pullRequestState(input)
+        : this.#objects(input);
+      return { status: 200, body: { data: { repository } } };
+    }
     const rest = path.slice(REPO_API.length);
 
     if (method === "POST" && rest === "/check-runs") {
@@ -294,7 +305,7 @@ export class FakeGitHub {
         })),
         headers: next
           ? {
-              link: `<http://127.0.0.1${REPO_API}/pulls/${pr.number}/files?per_page=100&page=${page + 1}>; rel="next"`,
+              link: `<http://${host}${REPO_API}/pulls/${pr.number}/files?per_page=100&page=${page + 1}>; rel="next"`,
             }
           : {},
       };
@@ -302,7 +313,49 @@ export class FakeGitHub {
     if ((match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
       const pr = [...this.pulls.values()].find((candidate) => candidate.head === match?.[2]);
       if (!pr) return null;
-      return { status: 200, body: { merge_base_commit: { sha: pr.mergeBase }, files: [] } };
+      // Up to 300 files, each with its blob id at the head, as GitHub lists them.
+      const head = pr.contents.get(pr.head);
+      const files = pr.files.slice(0, 300).map((file) => {
+        const text = file.status === "removed" ? undefined : head?.get(file.filename);
+        return {
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          ...file,
+          ...(text !== undefined ? { sha: blobId(text) } : {}),
+        };
+      });
+      return { status: 200, body: { merge_base_commit: { sha: pr.mergeBase }, files } };
+    }
+    if (method === "GET" && (match = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
+      const files = this.#commit(match[1]);
+      if (!files) return null;
+      const tree = [...files].map(([path, text]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: blobId(text),
+        size: Buffer.byteLength(text),
+      }));
+      if (tree.length > this.treeEntryLimit)
+        return {
+          status: 200,
+          body: { sha: match[1], tree: tree.slice(0, this.treeEntryLimit), truncated: true },
+        };
+      return { status: 200, body: { sha: match[1], tree, truncated: false } };
+    }
+    if (method === "GET" && (match = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
+      const text = this.#blob(match[1]);
+      if (text === undefined) return null;
+      return {
+        status: 200,
+        body: {
+          sha: match[1],
+          size: Buffer.byteLength(text),
+          encoding: "base64",
+          content: Buffer.from(text).toString("base64"),
+        },
+      };
     }
     if ((match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(match[1]);
@@ -335,12 +388,19 @@ export class FakeGitHub {
       };
     }
     if (method === "POST" && rest === "/labels") return { status: 201, body: input };
-    if ((match = /^\/issues\/(\d+)\/labels$/.exec(rest)) && method === "POST") {
+    if ((match = /^\/issues\/(\d+)\/labels$/.exec(rest)) && (method === "POST" || method === "PUT")) {
       const issue = Number(match[1]);
-      const labels = this.labels.get(issue) ?? new Set<string>();
+      const labels = method === "PUT" ? new Set<string>() : (this.labels.get(issue) ?? new Set<string>());
       for (const label of (input.labels as string[] | undefined) ?? []) labels.add(label);
       this.labels.set(issue, labels);
-      return { status: 200, body: [...labels].map((name) => ({ name })) };
+      return {
+        status: 200,
+        body: [...labels].map((name) => ({ name, color: "d93f0b", description: "gitops-review-bot label" })),
+      };
+    }
+    if ((match = /^\/issues\/(\d+)\/labels\/(.+)$/.exec(rest)) && method === "DELETE") {
+      this.labels.get(Number(match[1]))?.delete(match[2]);
+      return { status: 200, body: [] };
     }
     return null;
   }
@@ -358,27 +418,117 @@ export class FakeGitHub {
     };
   }
 
-  /** GraphQL `object(expression: "<sha>:<path>")` aliases `e<n>` answered as `b<n>` blobs. */
-  #blobs(body: Record<string, unknown>): Record<string, unknown> {
+  /** The files at a commit of any pull request. */
+  #commit(sha: string): Map<string, string> | undefined {
+    for (const pr of this.pulls.values()) {
+      const files = pr.contents.get(sha);
+      if (files) return files;
+    }
+    return undefined;
+  }
+
+  /**
+   * The text whose blob id is `id`, at any commit. Each commit's files are hashed once, when first
+   * needed (hashing everything on every look-up would stall this process, and with it the tests'
+   * own timings).
+   */
+  #blob(id: string): string | undefined {
+    for (const pr of this.pulls.values()) {
+      for (const files of pr.contents.values()) {
+        if (this.#hashed.has(files)) continue;
+        for (const text of files.values()) this.#blobIds.set(blobId(text), text);
+        this.#hashed.add(files);
+      }
+    }
+    return this.#blobIds.get(id);
+  }
+
+  /**
+   * GraphQL look-ups: `object(expression: "<sha>:<path>")` aliases `e<n>` answered as `b<n>`
+   * blobs, `object(oid:)` aliases `o<n>`, folder listings `t<n>`.
+   */
+  #objects(body: Record<string, unknown>): Record<string, unknown> {
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     const repository: Record<string, unknown> = {};
+    // GitHub's GraphQL stops a blob's text at 512 KiB and says so.
+    const blob = (text: string) => {
+      const bytes = Buffer.from(text);
+      const isTruncated = bytes.length > 512 * 1024;
+      return {
+        oid: blobId(bytes),
+        byteSize: bytes.length,
+        isBinary: false,
+        isTruncated,
+        text: isTruncated ? bytes.subarray(0, 512 * 1024).toString("utf8") : text,
+      };
+    };
     for (const [name, value] of Object.entries(variables)) {
-      if (!/^[et]\d+$/.test(name) || typeof value !== "string") continue;
-      const split = value.indexOf(":");
-      const sha = value.slice(0, split);
-      const path = value.slice(split + 1);
-      const text = [...this.pulls.values()]
-        .map((pr) => pr.contents.get(sha)?.get(path))
-        .find((found) => found !== undefined);
+      if (!/^[eto]\d+$/.test(name) || typeof value !== "string") continue;
       if (name.startsWith("t")) {
-        repository[name] = null;
-        continue;
+        const split = value.indexOf(":");
+        repository[name] = this.#folder(value.slice(0, split), value.slice(split + 1));
+      } else if (name.startsWith("o")) {
+        const text = this.#blob(value);
+        repository[name] = text === undefined ? null : blob(text);
+      } else {
+        const split = value.indexOf(":");
+        const text = this.#commit(value.slice(0, split))?.get(value.slice(split + 1));
+        repository[`b${name.slice(1)}`] = text === undefined ? null : blob(text);
       }
-      repository[`b${name.slice(1)}`] =
-        text === undefined
-          ? null
-          : { byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
     }
     return repository;
+  }
+
+  /** A folder's entries as GraphQL lists a Tree; null when there is no such folder. */
+  #folder(sha: string, folder: string): Record<string, unknown> | null {
+    const prefix = folder === "" ? "" : `${folder}/`;
+    const entries = new Map<string, Record<string, unknown>>();
+    for (const [path, text] of this.#commit(sha) ?? []) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const name = rest.split("/")[0];
+      if (entries.has(name)) continue;
+      entries.set(
+        name,
+        rest.includes("/")
+          ? { name, type: "tree", mode: 0o40000, oid: "0".repeat(40), object: {} }
+          : {
+              name,
+              type: "blob",
+              mode: 0o100644,
+              oid: blobId(text),
+              object: { byteSize: Buffer.byteLength(text) },
+            },
+      );
+    }
+    return entries.size === 0 ? null : { entries: [...entries.values()] };
+  }
+
+  /** The query a review makes before publishing: head, labels, this App's comments, reviews. */
+  #pullRequestState(body: Record<string, unknown>): Record<string, unknown> {
+    const number = Number(((body.variables ?? {}) as Record<string, unknown>).number);
+    const pr = this.pulls.get(number);
+    if (!pr) return { pullRequest: null };
+    return {
+      pullRequest: {
+        state: "OPEN",
+        headRefOid: pr.head,
+        author: { login: "octocat", __typename: "User" },
+        labels: {
+          pageInfo: { hasNextPage: false },
+          nodes: [...(this.labels.get(number) ?? [])].map((name) => ({ name })),
+        },
+        comments: {
+          pageInfo: { hasNextPage: false, endCursor: null },
+          nodes: this.commentsOn(number).map((comment) => ({
+            databaseId: comment.id,
+            body: comment.body,
+            url: `${REPO_URL}/pull/${number}#issuecomment-${comment.id}`,
+            viewerDidAuthor: true,
+          })),
+        },
+        reviews: { pageInfo: { hasPreviousPage: false }, nodes: [] },
+      },
+    };
   }
 }
